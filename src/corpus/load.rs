@@ -1,0 +1,663 @@
+//! Finding corpus files and loading them in parallel, reporting progress as it goes.
+
+use super::jsonl::parse_json_file;
+use super::report::{ReportError, looks_binary, parse_report};
+use super::{Article, Origin, sample};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// Report files parsed together before a batch is handed on.
+const REPORT_CHUNK: usize = 512;
+/// JSON Lines files are split into pieces of about this size to parse in parallel.
+const JSON_PIECE: usize = 4 << 20;
+
+/// What went wrong with one file or record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WarningKind {
+    /// Could not be read; skipped.
+    Unreadable,
+    /// Not text; skipped.
+    Binary,
+    /// No text at all; skipped.
+    Empty,
+    /// Not valid UTF-8; loaded with replacement characters.
+    Lossy,
+    /// A JSON record that could not be used; skipped.
+    BadRecord,
+    /// An id already loaded; loaded under a new id.
+    DuplicateId,
+}
+
+impl WarningKind {
+    /// True when the file or record was left out of the corpus.
+    pub fn skipped(self) -> bool {
+        matches!(
+            self,
+            Self::Unreadable | Self::Binary | Self::Empty | Self::BadRecord
+        )
+    }
+}
+
+/// A problem met while loading, with where it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadWarning {
+    pub path: Arc<str>,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub kind: WarningKind,
+    pub message: String,
+}
+
+impl fmt::Display for LoadWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.path)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(col) = self.column {
+                write!(f, ":{col}")?;
+            }
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Progress and results, in corpus order.
+#[derive(Debug)]
+pub enum LoadEvent {
+    /// The file list is known.
+    Scanned {
+        files: usize,
+        bytes: u64,
+    },
+    /// Articles parsed from the files up to `files_done`.
+    Batch {
+        articles: Vec<Article>,
+        files_done: usize,
+        bytes_done: u64,
+    },
+    Warnings(Vec<LoadWarning>),
+    Finished(LoadSummary),
+}
+
+/// Totals of a finished (or cancelled) load.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LoadSummary {
+    pub files: usize,
+    pub articles: usize,
+    pub skipped: usize,
+    pub warnings: usize,
+    pub bytes: u64,
+    pub elapsed: Duration,
+    pub cancelled: bool,
+}
+
+/// What to load: paths given by the user, or the bundled sample corpus when empty.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    pub paths: Vec<PathBuf>,
+}
+
+impl LoadOptions {
+    /// Fails when a path does not exist, so a typo is reported before anything starts.
+    pub fn check(&self) -> Result<(), crate::Error> {
+        for p in &self.paths {
+            if let Err(e) = std::fs::metadata(p) {
+                return Err(crate::Error::Path {
+                    path: p.clone(),
+                    source: e,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// A short name for the status line.
+    pub fn describe(&self) -> String {
+        match self.paths.as_slice() {
+            [] => "bundled sample corpus".to_string(),
+            [one] => crate::text::sanitize(&one.display().to_string()).into_owned(),
+            many => format!("{} paths", many.len()),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Input {
+    File {
+        path: PathBuf,
+        len: u64,
+    },
+    Embedded {
+        name: &'static str,
+        bytes: &'static [u8],
+    },
+}
+
+impl Input {
+    fn display(&self) -> Arc<str> {
+        match self {
+            Input::File { path, .. } => {
+                Arc::from(crate::text::sanitize(&path.display().to_string()).as_ref())
+            }
+            Input::Embedded { name, .. } => Arc::from(format!("sample-data/{name}")),
+        }
+    }
+
+    fn name(&self) -> &str {
+        match self {
+            Input::File { path, .. } => path.file_name().and_then(|n| n.to_str()).unwrap_or(""),
+            Input::Embedded { name, .. } => name,
+        }
+    }
+
+    fn len(&self) -> u64 {
+        match self {
+            Input::File { len, .. } => *len,
+            Input::Embedded { bytes, .. } => bytes.len() as u64,
+        }
+    }
+
+    fn is_json(&self) -> bool {
+        let lower = self.name().to_ascii_lowercase();
+        [".jsonl", ".ndjson", ".json"]
+            .iter()
+            .any(|ext| lower.ends_with(ext))
+    }
+
+    fn read(&self) -> std::io::Result<std::borrow::Cow<'static, [u8]>> {
+        match self {
+            Input::File { path, .. } => std::fs::read(path).map(Into::into),
+            Input::Embedded { bytes, .. } => Ok((*bytes).into()),
+        }
+    }
+}
+
+fn is_corpus_file(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [".txt", ".jsonl", ".ndjson", ".json"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
+}
+
+/// The files to load, in a stable order: paths as given, directories walked in name order,
+/// hidden entries skipped. Unreadable directories become warnings.
+fn scan(options: &LoadOptions) -> (Vec<Input>, Vec<LoadWarning>) {
+    let mut inputs = Vec::new();
+    let mut warnings = Vec::new();
+    if options.paths.is_empty() {
+        inputs.extend(
+            sample::FILES
+                .iter()
+                .map(|(name, bytes)| Input::Embedded { name, bytes }),
+        );
+    }
+    for path in &options.paths {
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_dir() => walk(path, &mut inputs, &mut warnings),
+            Ok(m) => inputs.push(Input::File {
+                path: path.clone(),
+                len: m.len(),
+            }),
+            Err(e) => warnings.push(unreadable(path, &e)),
+        }
+    }
+    (inputs, warnings)
+}
+
+/// Just the file paths a load would read (for `stats` and tests).
+pub fn scan_inputs(options: &LoadOptions) -> Vec<String> {
+    scan(options)
+        .0
+        .iter()
+        .map(|i| i.display().to_string())
+        .collect()
+}
+
+fn unreadable(path: &Path, e: &std::io::Error) -> LoadWarning {
+    LoadWarning {
+        path: Arc::from(crate::text::sanitize(&path.display().to_string()).as_ref()),
+        line: None,
+        column: None,
+        kind: WarningKind::Unreadable,
+        message: format!("cannot read: {e}"),
+    }
+}
+
+fn walk(dir: &Path, inputs: &mut Vec<Input>, warnings: &mut Vec<LoadWarning>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) => {
+            warnings.push(unreadable(dir, &e));
+            return;
+        }
+    };
+    let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        // Follow links to files, not to directories, so a link loop cannot hang the scan.
+        if kind.is_dir() {
+            walk(&path, inputs, warnings);
+        } else if is_corpus_file(&name) {
+            match std::fs::metadata(&path) {
+                Ok(m) if m.is_file() => inputs.push(Input::File { path, len: m.len() }),
+                Ok(_) => {}
+                Err(e) => warnings.push(unreadable(&path, &e)),
+            }
+        }
+    }
+}
+
+/// Result of one input: articles in file order and what went wrong.
+#[derive(Default)]
+struct Parsed {
+    articles: Vec<Article>,
+    warnings: Vec<LoadWarning>,
+}
+
+fn warning(path: &Arc<str>, kind: WarningKind, message: impl Into<String>) -> LoadWarning {
+    LoadWarning {
+        path: path.clone(),
+        line: None,
+        column: None,
+        kind,
+        message: message.into(),
+    }
+}
+
+fn stem(name: &str) -> &str {
+    name.rsplit_once('.').map_or(name, |(s, _)| s)
+}
+
+fn parse_report_input(input: &Input) -> Parsed {
+    let path = input.display();
+    let bytes = match input.read() {
+        Ok(b) => b,
+        Err(e) => {
+            return Parsed {
+                warnings: vec![warning(
+                    &path,
+                    WarningKind::Unreadable,
+                    format!("cannot read: {e}"),
+                )],
+                ..Parsed::default()
+            };
+        }
+    };
+    let id = crate::text::sanitize(stem(input.name())).into_owned();
+    let origin = Origin {
+        path: path.clone(),
+        line: None,
+    };
+    match parse_report(&bytes, id, origin) {
+        Ok(article) => {
+            let mut warnings = Vec::new();
+            if article.lossy {
+                warnings.push(warning(
+                    &path,
+                    WarningKind::Lossy,
+                    "not valid UTF-8: decoded with replacement characters (�)",
+                ));
+            }
+            Parsed {
+                articles: vec![article],
+                warnings,
+            }
+        }
+        Err(ReportError::Empty) => Parsed {
+            warnings: vec![warning(&path, WarningKind::Empty, "empty file: skipped")],
+            ..Parsed::default()
+        },
+        Err(ReportError::Binary) => Parsed {
+            warnings: vec![warning(
+                &path,
+                WarningKind::Binary,
+                "binary file (not text): skipped",
+            )],
+            ..Parsed::default()
+        },
+    }
+}
+
+/// Split JSON Lines text into pieces on line boundaries, with each piece's first line number.
+fn json_pieces(text: &str) -> Vec<(usize, &str)> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    let mut line = 1;
+    while start < text.len() {
+        let mut end = (start + JSON_PIECE).min(text.len());
+        if end < text.len() {
+            end = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+        }
+        let piece = &text[start..end];
+        pieces.push((line, piece));
+        line += piece.bytes().filter(|&b| b == b'\n').count();
+        start = end;
+    }
+    pieces
+}
+
+/// Loads inputs in order and reports each step through `emit`.
+pub struct Loader {
+    options: LoadOptions,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Loader {
+    pub fn new(options: LoadOptions) -> Loader {
+        Loader {
+            options,
+            cancel: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// Setting this flag stops the load after the batch in progress.
+    pub fn cancel_flag(&self) -> Arc<AtomicBool> {
+        self.cancel.clone()
+    }
+
+    /// Run the load on a new thread.
+    pub fn spawn(
+        self,
+        emit: impl FnMut(LoadEvent) + Send + 'static,
+    ) -> std::thread::JoinHandle<()> {
+        std::thread::Builder::new()
+            .name("loader".into())
+            .spawn(move || self.run(emit))
+            .expect("the loader thread can be started")
+    }
+
+    /// Run the load on this thread.
+    pub fn run(self, mut emit: impl FnMut(LoadEvent)) {
+        let started = Instant::now();
+        let (inputs, scan_warnings) = scan(&self.options);
+        let total_bytes = inputs.iter().map(Input::len).sum();
+        let mut summary = LoadSummary {
+            files: inputs.len(),
+            bytes: total_bytes,
+            ..LoadSummary::default()
+        };
+        emit(LoadEvent::Scanned {
+            files: inputs.len(),
+            bytes: total_bytes,
+        });
+        let mut ids = IdRegistry::default();
+        let mut deliver =
+            |parsed: Vec<Parsed>, files_done, bytes_done, summary: &mut LoadSummary| {
+                let mut articles = Vec::new();
+                let mut warnings = Vec::new();
+                for p in parsed {
+                    warnings.extend(p.warnings);
+                    for mut a in p.articles {
+                        if let Some(w) = ids.claim(&mut a) {
+                            warnings.push(w);
+                        }
+                        articles.push(a);
+                    }
+                }
+                summary.articles += articles.len();
+                summary.skipped += warnings.iter().filter(|w| w.kind.skipped()).count();
+                summary.warnings += warnings.len();
+                if !warnings.is_empty() {
+                    emit(LoadEvent::Warnings(warnings));
+                }
+                emit(LoadEvent::Batch {
+                    articles,
+                    files_done,
+                    bytes_done,
+                });
+            };
+        if !scan_warnings.is_empty() {
+            let n = scan_warnings.len();
+            deliver(
+                vec![Parsed {
+                    articles: Vec::new(),
+                    warnings: scan_warnings,
+                }],
+                0,
+                0,
+                &mut summary,
+            );
+            debug_assert!(summary.warnings >= n);
+        }
+
+        let mut done = 0;
+        let mut bytes_done = 0;
+        while done < inputs.len() {
+            if self.cancel.load(Ordering::Relaxed) {
+                summary.cancelled = true;
+                break;
+            }
+            if inputs[done].is_json() {
+                let input = &inputs[done];
+                bytes_done += input.len();
+                done += 1;
+                self.load_json(input, done, bytes_done, &mut |p, d, b| {
+                    deliver(p, d, b, &mut summary)
+                });
+                continue;
+            }
+            let end = inputs[done..]
+                .iter()
+                .take(REPORT_CHUNK)
+                .position(Input::is_json)
+                .map_or((done + REPORT_CHUNK).min(inputs.len()), |i| done + i);
+            let chunk = &inputs[done..end];
+            let parsed: Vec<Parsed> = chunk.par_iter().map(parse_report_input).collect();
+            bytes_done += chunk.iter().map(Input::len).sum::<u64>();
+            done = end;
+            deliver(parsed, done, bytes_done, &mut summary);
+        }
+        summary.elapsed = started.elapsed();
+        emit(LoadEvent::Finished(summary));
+    }
+
+    fn load_json(
+        &self,
+        input: &Input,
+        files_done: usize,
+        bytes_done: u64,
+        deliver: &mut dyn FnMut(Vec<Parsed>, usize, u64),
+    ) {
+        let path = input.display();
+        let bytes = match input.read() {
+            Ok(b) => b,
+            Err(e) => {
+                let w = warning(&path, WarningKind::Unreadable, format!("cannot read: {e}"));
+                return deliver(
+                    vec![Parsed {
+                        articles: Vec::new(),
+                        warnings: vec![w],
+                    }],
+                    files_done,
+                    bytes_done,
+                );
+            }
+        };
+        if looks_binary(&bytes) {
+            let w = warning(
+                &path,
+                WarningKind::Binary,
+                "binary file (not text): skipped",
+            );
+            return deliver(
+                vec![Parsed {
+                    articles: Vec::new(),
+                    warnings: vec![w],
+                }],
+                files_done,
+                bytes_done,
+            );
+        }
+        let mut head = Vec::new();
+        let text = String::from_utf8_lossy(&bytes);
+        if matches!(text, std::borrow::Cow::Owned(_)) {
+            head.push(warning(
+                &path,
+                WarningKind::Lossy,
+                "not valid UTF-8: decoded with replacement characters (�)",
+            ));
+        }
+        if text.trim().is_empty() {
+            head.push(warning(&path, WarningKind::Empty, "empty file: skipped"));
+        }
+        let stem = stem(input.name()).to_string();
+        let is_array = text.trim_start().starts_with('[');
+        let pieces = if is_array {
+            vec![(1, text.as_ref())]
+        } else {
+            json_pieces(&text)
+        };
+        let group = rayon::current_num_threads().max(1) * 2;
+        for (n, window) in pieces.chunks(group).enumerate() {
+            if self.cancel.load(Ordering::Relaxed) {
+                return;
+            }
+            let mut parsed: Vec<Parsed> = window
+                .par_iter()
+                .map(|&(first_line, piece)| {
+                    let (articles, errors) = parse_json_file(piece, &path, &stem, first_line);
+                    let warnings = errors
+                        .into_iter()
+                        .map(|e| LoadWarning {
+                            path: path.clone(),
+                            line: e.line,
+                            column: e.column,
+                            kind: WarningKind::BadRecord,
+                            message: format!("{}: skipped", e.reason),
+                        })
+                        .collect();
+                    Parsed { articles, warnings }
+                })
+                .collect();
+            if n == 0 && !head.is_empty() {
+                parsed.insert(
+                    0,
+                    Parsed {
+                        articles: Vec::new(),
+                        warnings: std::mem::take(&mut head),
+                    },
+                );
+            }
+            deliver(parsed, files_done, bytes_done);
+        }
+        if !head.is_empty() {
+            deliver(
+                vec![Parsed {
+                    articles: Vec::new(),
+                    warnings: head,
+                }],
+                files_done,
+                bytes_done,
+            );
+        }
+    }
+}
+
+/// Keeps ids unique within a load: a clash is renamed `id~2` and reported.
+#[derive(Default)]
+struct IdRegistry {
+    first_seen: HashMap<String, Arc<str>>,
+}
+
+impl IdRegistry {
+    fn claim(&mut self, article: &mut Article) -> Option<LoadWarning> {
+        if !self.first_seen.contains_key(&article.id) {
+            self.first_seen
+                .insert(article.id.clone(), article.origin.path.clone());
+            return None;
+        }
+        let original = article.id.clone();
+        let first = self.first_seen[&original].clone();
+        let mut n = 2;
+        let renamed = loop {
+            let candidate = format!("{original}~{n}");
+            if !self.first_seen.contains_key(&candidate) {
+                break candidate;
+            }
+            n += 1;
+        };
+        self.first_seen
+            .insert(renamed.clone(), article.origin.path.clone());
+        article.id = renamed.clone();
+        Some(LoadWarning {
+            path: article.origin.path.clone(),
+            line: article.origin.line,
+            column: None,
+            kind: WarningKind::DuplicateId,
+            message: format!("duplicate id {original:?} (first in {first}): loaded as {renamed:?}"),
+        })
+    }
+}
+
+/// Load everything on this thread; for the headless commands.
+pub fn load_all(options: &LoadOptions) -> (Vec<Article>, Vec<LoadWarning>, LoadSummary) {
+    let mut articles = Vec::new();
+    let mut warnings = Vec::new();
+    let mut summary = LoadSummary::default();
+    Loader::new(options.clone()).run(|event| match event {
+        LoadEvent::Batch { articles: a, .. } => articles.extend(a),
+        LoadEvent::Warnings(w) => warnings.extend(w),
+        LoadEvent::Finished(s) => summary = s,
+        LoadEvent::Scanned { .. } => {}
+    });
+    (articles, warnings, summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_cover_the_text_on_line_boundaries() {
+        let line = "{\"title\": \"a line of some length\"}\n";
+        let text = line.repeat(JSON_PIECE / line.len() * 3 + 7);
+        let pieces = json_pieces(&text);
+        assert!(pieces.len() >= 3);
+        let joined: String = pieces.iter().map(|(_, p)| *p).collect();
+        assert_eq!(joined, text);
+        let mut expected_line = 1;
+        for (first, piece) in &pieces {
+            assert_eq!(*first, expected_line);
+            assert!(piece.ends_with('\n'));
+            expected_line += piece.matches('\n').count();
+        }
+    }
+
+    #[test]
+    fn duplicate_ids_are_renamed_and_reported() {
+        let mut reg = IdRegistry::default();
+        let mk = |id: &str, path: &str| {
+            Article::from_lines(
+                id.into(),
+                Origin {
+                    path: Arc::from(path),
+                    line: None,
+                },
+                ["text"],
+            )
+        };
+        let mut a = mk("x", "a/x.txt");
+        let mut b = mk("x", "b/x.txt");
+        let mut c = mk("x", "c/x.txt");
+        assert!(reg.claim(&mut a).is_none());
+        let w = reg.claim(&mut b).expect("clash reported");
+        assert_eq!(b.id, "x~2");
+        assert!(w.to_string().contains("first in a/x.txt"), "{w}");
+        reg.claim(&mut c);
+        assert_eq!(c.id, "x~3");
+    }
+}

@@ -1,0 +1,371 @@
+//! The plain-text report format: one paragraph per line, source URLs between them.
+
+use super::{Article, Direction, Origin, Paragraph, Source, direction_of, guess_lang, url};
+use crate::text::sanitize;
+use std::collections::HashMap;
+
+/// Longest title derived from text, in characters.
+const TITLE_MAX: usize = 100;
+/// A clause break (comma) after this many characters ends a title that has no full stop.
+const TITLE_CLAUSE_MIN: usize = 40;
+/// A dateline's dash must come within this many characters of the start.
+const DATELINE_MAX: usize = 48;
+
+/// Why a file could not be read as a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportError {
+    Empty,
+    Binary,
+}
+
+/// Parse a report file's bytes. Invalid UTF-8 is decoded lossily and the article marked.
+pub fn parse_report(bytes: &[u8], id: String, origin: Origin) -> Result<Article, ReportError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if looks_binary(bytes) {
+        return Err(ReportError::Binary);
+    }
+    let text = String::from_utf8_lossy(bytes);
+    if text.trim().is_empty() {
+        return Err(ReportError::Empty);
+    }
+    let mut article = build(id, origin, text.lines());
+    article.lossy = matches!(text, std::borrow::Cow::Owned(_));
+    Ok(article)
+}
+
+/// NUL bytes in the first few kilobytes mean this is not a text file.
+pub(crate) fn looks_binary(bytes: &[u8]) -> bool {
+    bytes[..bytes.len().min(8192)].contains(&0)
+}
+
+/// Paragraphs, sources, dateline and title from a report's lines.
+#[derive(Default)]
+pub(crate) struct Body {
+    pub paragraphs: Vec<Paragraph>,
+    pub sources: Vec<Source>,
+    by_url: HashMap<String, usize>,
+}
+
+impl Body {
+    pub fn from_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> Body {
+        let mut body = Body::default();
+        for raw in lines {
+            let line = raw.strip_suffix('\r').unwrap_or(raw);
+            let line = sanitize(line);
+            let line = line.trim();
+            if line.is_empty() {
+                continue;
+            }
+            if url::is_url_line(line) {
+                let backs = body.paragraphs.len().checked_sub(1);
+                body.add_source(line, backs);
+                continue;
+            }
+            let index = body.paragraphs.len();
+            let inline: Vec<String> = url::find_inline_urls(line)
+                .into_iter()
+                .map(|r| line[r].to_string())
+                .collect();
+            body.paragraphs.push(Paragraph {
+                text: line.to_string(),
+                sources: Vec::new(),
+                direction: direction_of(line),
+            });
+            for u in inline {
+                body.add_source(&u, Some(index));
+            }
+        }
+        body
+    }
+
+    /// Record a URL once; `paragraph` is the paragraph it backs, if any.
+    pub fn add_source(&mut self, url: &str, paragraph: Option<usize>) {
+        let index = match self.by_url.get(url) {
+            Some(&i) => i,
+            None => {
+                self.sources.push(Source::new(url.to_string()));
+                self.by_url.insert(url.to_string(), self.sources.len() - 1);
+                self.sources.len() - 1
+            }
+        };
+        if let Some(p) = paragraph {
+            let source = &mut self.sources[index];
+            if !source.paragraphs.contains(&p) {
+                source.paragraphs.push(p);
+            }
+            let para = &mut self.paragraphs[p];
+            if !para.sources.contains(&index) {
+                para.sources.push(index);
+            }
+        }
+    }
+
+    /// The dateline place and the rest of the first paragraph.
+    pub fn dateline(&self) -> (Option<&str>, &str) {
+        match self.paragraphs.first() {
+            Some(p) => split_dateline(&p.text),
+            None => (None, ""),
+        }
+    }
+
+    pub fn into_article(
+        self,
+        id: String,
+        origin: Origin,
+        title: Option<String>,
+        place: Option<String>,
+    ) -> Article {
+        let (dateline_place, lead) = self.dateline();
+        let place = place.or_else(|| dateline_place.map(str::to_string));
+        let title = title
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(|| derive_title(lead));
+        let lang = guess_lang(
+            std::iter::once(title.as_str()).chain(self.paragraphs.iter().map(|p| p.text.as_str())),
+        );
+        let direction = if title.is_empty() {
+            Direction::Ltr
+        } else {
+            direction_of(&title)
+        };
+        Article {
+            id,
+            title,
+            place,
+            paragraphs: self.paragraphs,
+            sources: self.sources,
+            lang,
+            direction,
+            origin,
+            meta: Vec::new(),
+            lossy: false,
+        }
+    }
+}
+
+pub(crate) fn build<'a>(
+    id: String,
+    origin: Origin,
+    lines: impl IntoIterator<Item = &'a str>,
+) -> Article {
+    Body::from_lines(lines).into_article(id, origin, None, None)
+}
+
+/// Split `place – text` at a dateline dash. A hyphen only counts with a space beside it,
+/// so a hyphenated name (`Al-Bayda`) is not a dateline.
+pub fn split_dateline(text: &str) -> (Option<&str>, &str) {
+    let mut prev: Option<char> = None;
+    for (count, (i, c)) in text.char_indices().enumerate() {
+        if count > DATELINE_MAX {
+            break;
+        }
+        let is_dash = match c {
+            '–' | '—' => true,
+            '-' => {
+                let next = text[i + 1..].chars().next();
+                prev.is_some_and(char::is_whitespace) || next.is_some_and(char::is_whitespace)
+            }
+            _ => false,
+        };
+        if matches!(c, '.' | '!' | '?' | '؟' | ':' | '"' | '“' | '«') {
+            break;
+        }
+        if is_dash {
+            let place = text[..i].trim().trim_end_matches([',', '،']).trim();
+            let rest = text[i + c.len_utf8()..].trim_start();
+            let words = place.split_whitespace().count();
+            if !place.is_empty()
+                && words <= 3
+                && !rest.is_empty()
+                && !url::looks_like_url(place)
+                && place.chars().any(char::is_alphabetic)
+            {
+                return (Some(place), rest);
+            }
+            return (None, text);
+        }
+        prev = Some(c);
+    }
+    (None, text)
+}
+
+/// The first sentence; failing that, the first clause of a reasonable length; failing
+/// that, the text cut on a word boundary.
+pub fn derive_title(lead: &str) -> String {
+    let lead = lead.trim();
+    if lead.is_empty() {
+        return "(no text)".to_string();
+    }
+    let mut sentence_end = None;
+    let mut clause_end = None;
+    let mut cut = lead.len();
+    let mut iter = lead.char_indices().enumerate().peekable();
+    while let Some((count, (i, c))) = iter.next() {
+        if count >= TITLE_MAX {
+            cut = i;
+            break;
+        }
+        let at_break = iter.peek().is_none_or(|(_, (_, n))| n.is_whitespace());
+        if matches!(c, '.' | '!' | '?' | '؟' | '۔') && at_break && count > 15 {
+            let keep = if c == '.' { i } else { i + c.len_utf8() };
+            sentence_end = Some(keep);
+            break;
+        }
+        if matches!(c, '،' | ',' | '؛' | ';')
+            && at_break
+            && count >= TITLE_CLAUSE_MIN
+            && clause_end.is_none()
+        {
+            clause_end = Some(i);
+        }
+    }
+    let title = match (sentence_end, clause_end) {
+        (Some(e), _) | (None, Some(e)) => lead[..e].trim_end().to_string(),
+        (None, None) if cut == lead.len() => lead.to_string(),
+        (None, None) => {
+            let at_word = lead[..cut].rfind(char::is_whitespace).unwrap_or(cut);
+            format!("{}…", lead[..at_word].trim_end())
+        }
+    };
+    title.trim_end_matches([' ', ',', '،']).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn origin() -> Origin {
+        Origin {
+            path: Arc::from("t.txt"),
+            line: None,
+        }
+    }
+
+    fn parse(bytes: &[u8]) -> Result<Article, ReportError> {
+        parse_report(bytes, "t".into(), origin())
+    }
+
+    const SAMPLE: &str = "سبها – أعلن المجلس البلدي في سبها عن افتتاح مركز صحي جديد. و أوضح أن العمل انتهى .\n\
+        و أوضح رئيس المجلس أن المركز سيقدم خدمات الطوارئ .\n\
+        https://www.facebook.com/SabhaCouncil/posts/1001\n\
+        و أضاف أن الوزارة ستزود المركز بسيارتي إسعاف فى إطار خطة 2017 .\n\
+        https://www.facebook.com/SabhaCouncil/posts/1002";
+
+    #[test]
+    fn parses_the_reference_example() {
+        let a = parse(SAMPLE.as_bytes()).expect("parses");
+        assert_eq!(a.place.as_deref(), Some("سبها"));
+        assert_eq!(
+            a.title,
+            "أعلن المجلس البلدي في سبها عن افتتاح مركز صحي جديد"
+        );
+        assert_eq!(a.paragraphs.len(), 3);
+        assert_eq!(a.sources.len(), 2);
+        assert!(a.paragraphs[0].sources.is_empty());
+        assert_eq!(a.paragraphs[1].sources, [0]);
+        assert_eq!(a.paragraphs[2].sources, [1]);
+        assert_eq!(a.sources[1].paragraphs, [2]);
+        assert_eq!(a.direction, Direction::Rtl);
+        assert_eq!(a.lang, crate::corpus::Lang::Ar);
+        assert!(!a.lossy);
+    }
+
+    #[test]
+    fn crlf_bom_and_no_trailing_newline() {
+        let text = format!("\u{FEFF}{}", SAMPLE.replace('\n', "\r\n"));
+        let a = parse(text.as_bytes()).expect("parses");
+        assert_eq!(a.paragraphs.len(), 3);
+        assert_eq!(a.place.as_deref(), Some("سبها"));
+        assert!(a.paragraphs.iter().all(|p| !p.text.contains('\r')));
+        assert_eq!(
+            a.sources[0].url,
+            "https://www.facebook.com/SabhaCouncil/posts/1001"
+        );
+    }
+
+    #[test]
+    fn blank_lines_do_not_make_paragraphs() {
+        let a = parse("first line here\n\n   \n\nsecond\n\n".as_bytes()).expect("parses");
+        assert_eq!(a.paragraphs.len(), 2);
+    }
+
+    #[test]
+    fn url_on_first_line_is_an_article_source() {
+        let a = parse(b"https://alwasat.ly/news/1\nDERNA - Text of the report.").expect("parses");
+        assert_eq!(a.sources.len(), 1);
+        assert!(a.sources[0].paragraphs.is_empty());
+        assert_eq!(a.place.as_deref(), Some("DERNA"));
+    }
+
+    #[test]
+    fn inline_url_backs_its_own_paragraph() {
+        let a = parse(
+            "نص أول\nقال البيان المنشور على https://alwasat.ly/n/5 إن الطريق مغلق".as_bytes(),
+        )
+        .expect("parses");
+        assert_eq!(a.paragraphs[1].sources, [0]);
+        assert_eq!(a.sources[0].url, "https://alwasat.ly/n/5");
+        assert_eq!(a.sources[0].domain(), "alwasat.ly");
+    }
+
+    #[test]
+    fn every_dateline_dash() {
+        for dash in ["–", "—", "-"] {
+            let text = format!("درنة {dash} أعلنت البلدية عن خطة جديدة للطرق.");
+            let a = parse(text.as_bytes()).expect("parses");
+            assert_eq!(a.place.as_deref(), Some("درنة"), "dash {dash}");
+            assert_eq!(a.title, "أعلنت البلدية عن خطة جديدة للطرق");
+        }
+        let a = parse("Al-Bayda residents met on Monday to discuss water.".as_bytes()).expect("p");
+        assert_eq!(a.place, None);
+        let a = parse("بنغازي– قالت مصادر إن الطريق فتح".as_bytes()).expect("p");
+        assert_eq!(a.place.as_deref(), Some("بنغازي"));
+    }
+
+    #[test]
+    fn a_file_of_only_urls() {
+        let a = parse(b"https://a.ly/1\nhttps://b.ly/2\n").expect("parses");
+        assert!(a.paragraphs.is_empty());
+        assert_eq!(a.sources.len(), 2);
+        assert_eq!(a.title, "(no text)");
+    }
+
+    #[test]
+    fn empty_and_binary_files_are_rejected() {
+        assert_eq!(parse(b""), Err(ReportError::Empty));
+        assert_eq!(parse(b"\xEF\xBB\xBF \r\n\n"), Err(ReportError::Empty));
+        assert_eq!(parse(b"PK\x03\x04\x00\x00"), Err(ReportError::Binary));
+    }
+
+    #[test]
+    fn invalid_utf8_is_decoded_lossily_and_marked() {
+        let a = parse(b"Tripoli - caf\xE9 owners met.\n").expect("parses");
+        assert!(a.lossy);
+        assert!(a.paragraphs[0].text.contains('\u{FFFD}'));
+    }
+
+    #[test]
+    fn control_characters_are_sanitized_at_load() {
+        let a = parse(b"Title \x1b]0;owned\x07 here\ttab").expect("parses");
+        assert_eq!(a.paragraphs[0].text, "Title ␛]0;owned␇ here    tab");
+    }
+
+    #[test]
+    fn long_first_paragraph_is_cut_on_a_word() {
+        let long = "word ".repeat(60);
+        let t = derive_title(&long);
+        let clause = derive_title(&format!("{}، {}", "كلمة ".repeat(12), "بقية ".repeat(30)));
+        assert_eq!(clause, "كلمة ".repeat(12).trim_end());
+        assert!(t.ends_with('…'));
+        assert!(t.chars().count() <= TITLE_MAX + 1);
+        assert!(!t.contains("wor…"));
+    }
+
+    #[test]
+    fn duplicate_urls_are_one_source() {
+        let a = parse(b"one\nhttps://a.ly/1\ntwo\nhttps://a.ly/1").expect("parses");
+        assert_eq!(a.sources.len(), 1);
+        assert_eq!(a.sources[0].paragraphs, [0, 1]);
+    }
+}

@@ -1,0 +1,469 @@
+//! Actions, key strings, and keymap files mapping (mode, key) to an action.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+/// The bundled default keymap.
+pub const DEFAULT_KEYMAP: &str = include_str!("../keymaps/default.json");
+
+/// Everything a key can do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Quit,
+    Help,
+    ShowWarnings,
+    Close,
+    MoveDown,
+    MoveUp,
+    PageDown,
+    PageUp,
+    First,
+    Last,
+    FocusDetail,
+    FocusList,
+    ScrollDown,
+    ScrollUp,
+    ScrollPageDown,
+    ScrollPageUp,
+    ScrollTop,
+    ScrollBottom,
+    NextArticle,
+    PrevArticle,
+}
+
+impl Action {
+    /// One line for the help overlay.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::Help => "show this help",
+            Action::ShowWarnings => "show load warnings",
+            Action::Close => "close the overlay",
+            Action::MoveDown => "next article",
+            Action::MoveUp => "previous article",
+            Action::PageDown => "one page down",
+            Action::PageUp => "one page up",
+            Action::First => "first article",
+            Action::Last => "last article",
+            Action::FocusDetail => "read the selected article",
+            Action::FocusList => "back to the list",
+            Action::ScrollDown => "scroll down a line",
+            Action::ScrollUp => "scroll up a line",
+            Action::ScrollPageDown => "scroll down a page",
+            Action::ScrollPageUp => "scroll up a page",
+            Action::ScrollTop => "scroll to the top",
+            Action::ScrollBottom => "scroll to the end",
+            Action::NextArticle => "next article, keep reading",
+            Action::PrevArticle => "previous article, keep reading",
+        }
+    }
+}
+
+/// Where keys are looked up; `Global` applies in every mode after the mode's own keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    Global,
+    List,
+    Detail,
+    Help,
+    Warnings,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Global => "global",
+            Mode::List => "list",
+            Mode::Detail => "detail",
+            Mode::Help => "help",
+            Mode::Warnings => "warnings",
+        }
+    }
+
+    /// Overlays take only their own keys, so a stray key cannot act behind them.
+    fn uses_global(self) -> bool {
+        !matches!(self, Mode::Help | Mode::Warnings)
+    }
+}
+
+/// A key with modifiers, normalised so that `G` and `shift-g` are the same key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Key {
+    pub code: KeyName,
+    pub ctrl: bool,
+    pub alt: bool,
+}
+
+/// Key codes we bind; characters are stored as typed (case matters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KeyName {
+    Char(char),
+    Enter,
+    Esc,
+    Tab,
+    BackTab,
+    Backspace,
+    Delete,
+    Insert,
+    Up,
+    Down,
+    Left,
+    Right,
+    Home,
+    End,
+    PageUp,
+    PageDown,
+    F(u8),
+}
+
+const NAMED: &[(&str, KeyName)] = &[
+    ("enter", KeyName::Enter),
+    ("esc", KeyName::Esc),
+    ("tab", KeyName::Tab),
+    ("backtab", KeyName::BackTab),
+    ("backspace", KeyName::Backspace),
+    ("delete", KeyName::Delete),
+    ("insert", KeyName::Insert),
+    ("up", KeyName::Up),
+    ("down", KeyName::Down),
+    ("left", KeyName::Left),
+    ("right", KeyName::Right),
+    ("home", KeyName::Home),
+    ("end", KeyName::End),
+    ("pageup", KeyName::PageUp),
+    ("pagedown", KeyName::PageDown),
+    ("space", KeyName::Char(' ')),
+];
+
+impl Key {
+    /// From a terminal key event; `None` for keys we never bind (media keys, releases).
+    pub fn from_event(event: &KeyEvent) -> Option<Key> {
+        let code = match event.code {
+            KeyCode::Char(c) => KeyName::Char(c),
+            KeyCode::Enter => KeyName::Enter,
+            KeyCode::Esc => KeyName::Esc,
+            KeyCode::Tab if event.modifiers.contains(KeyModifiers::SHIFT) => KeyName::BackTab,
+            KeyCode::Tab => KeyName::Tab,
+            KeyCode::BackTab => KeyName::BackTab,
+            KeyCode::Backspace => KeyName::Backspace,
+            KeyCode::Delete => KeyName::Delete,
+            KeyCode::Insert => KeyName::Insert,
+            KeyCode::Up => KeyName::Up,
+            KeyCode::Down => KeyName::Down,
+            KeyCode::Left => KeyName::Left,
+            KeyCode::Right => KeyName::Right,
+            KeyCode::Home => KeyName::Home,
+            KeyCode::End => KeyName::End,
+            KeyCode::PageUp => KeyName::PageUp,
+            KeyCode::PageDown => KeyName::PageDown,
+            KeyCode::F(n) => KeyName::F(n),
+            _ => return None,
+        };
+        Some(Key {
+            code,
+            ctrl: event.modifiers.contains(KeyModifiers::CONTROL),
+            alt: event.modifiers.contains(KeyModifiers::ALT),
+        })
+    }
+
+    /// Parse `j`, `G`, `ctrl-d`, `alt-x`, `shift-tab`, `pagedown`, `f1`, `space`.
+    pub fn parse(s: &str) -> Result<Key, String> {
+        let mut ctrl = false;
+        let mut alt = false;
+        let mut shift = false;
+        let mut rest = s;
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            if rest.chars().count() > 1 && lower.starts_with("ctrl-") {
+                ctrl = true;
+                rest = &rest[5..];
+            } else if rest.chars().count() > 1 && lower.starts_with("alt-") {
+                alt = true;
+                rest = &rest[4..];
+            } else if rest.chars().count() > 1 && lower.starts_with("shift-") {
+                shift = true;
+                rest = &rest[6..];
+            } else {
+                break;
+            }
+        }
+        let lower = rest.to_ascii_lowercase();
+        let mut chars = rest.chars();
+        let code = match (chars.next(), chars.next()) {
+            (Some(c), None) if shift => KeyName::Char(c.to_uppercase().next().unwrap_or(c)),
+            (Some(c), None) => KeyName::Char(c),
+            _ => {
+                if let Some((_, k)) = NAMED.iter().find(|(n, _)| *n == lower) {
+                    if shift && *k == KeyName::Tab {
+                        KeyName::BackTab
+                    } else if shift {
+                        return Err(format!(
+                            "shift- only goes with a letter or tab, not {rest:?}"
+                        ));
+                    } else {
+                        *k
+                    }
+                } else if let Some(n) = lower.strip_prefix('f').and_then(|n| n.parse::<u8>().ok()) {
+                    if !(1..=24).contains(&n) {
+                        return Err(format!("no function key {rest:?}"));
+                    }
+                    KeyName::F(n)
+                } else {
+                    return Err(format!(
+                        "unknown key {s:?}: expected a single character, or {} or f1..f24, with optional ctrl-, alt-, shift-",
+                        NAMED.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                    ));
+                }
+            }
+        };
+        // Control characters arrive as ctrl + lowercase letter.
+        let code = match code {
+            KeyName::Char(c) if ctrl => KeyName::Char(c.to_ascii_lowercase()),
+            other => other,
+        };
+        Ok(Key { code, ctrl, alt })
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.ctrl {
+            f.write_str("ctrl-")?;
+        }
+        if self.alt {
+            f.write_str("alt-")?;
+        }
+        match self.code {
+            KeyName::Char(' ') => f.write_str("space"),
+            KeyName::Char(c) => write!(f, "{c}"),
+            KeyName::BackTab => f.write_str("shift-tab"),
+            KeyName::F(n) => write!(f, "f{n}"),
+            other => {
+                let name = NAMED
+                    .iter()
+                    .find(|(_, k)| *k == other)
+                    .map_or("?", |(n, _)| *n);
+                f.write_str(name)
+            }
+        }
+    }
+}
+
+/// A keymap failed to load: where, and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}")]
+pub struct KeymapError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// Bindings per mode.
+#[derive(Debug, Clone, Default)]
+pub struct Keymap {
+    modes: HashMap<Mode, HashMap<Key, Action>>,
+}
+
+impl Keymap {
+    /// The bundled default keymap.
+    pub fn default_keymap() -> Keymap {
+        Keymap::parse(DEFAULT_KEYMAP, "keymaps/default.json")
+            .expect("the bundled keymap is valid (checked by a test)")
+    }
+
+    /// Parse a keymap file's text; `file` names it in errors.
+    pub fn parse(text: &str, file: &str) -> Result<Keymap, KeymapError> {
+        let raw: BTreeMap<Mode, BTreeMap<String, Action>> =
+            serde_json::from_str(text).map_err(|e| KeymapError {
+                file: file.to_string(),
+                line: e.line(),
+                column: token_start(text, e.line(), e.column()),
+                message: e
+                    .to_string()
+                    .rsplit_once(" at line ")
+                    .map_or_else(|| e.to_string(), |(m, _)| m.to_string()),
+            })?;
+        let mut modes: HashMap<Mode, HashMap<Key, Action>> = HashMap::new();
+        for (mode, bindings) in raw {
+            let table = modes.entry(mode).or_default();
+            for (key_text, action) in bindings {
+                let key = Key::parse(&key_text).map_err(|message| {
+                    let (line, column) = locate(text, &key_text);
+                    KeymapError {
+                        file: file.to_string(),
+                        line,
+                        column,
+                        message: format!("in mode {:?}: {message}", mode.as_str()),
+                    }
+                })?;
+                table.insert(key, action);
+            }
+        }
+        Ok(Keymap { modes })
+    }
+
+    /// The action for a key: the mode's own binding first, then the global one.
+    pub fn lookup(&self, mode: Mode, key: &Key) -> Option<Action> {
+        let own = self.modes.get(&mode).and_then(|m| m.get(key)).copied();
+        if own.is_some() || !mode.uses_global() {
+            return own;
+        }
+        self.modes
+            .get(&Mode::Global)
+            .and_then(|m| m.get(key))
+            .copied()
+    }
+
+    /// Bindings of a mode, grouped by action, in a stable order (for help and docs).
+    pub fn bindings(&self, mode: Mode) -> Vec<(Action, Vec<Key>)> {
+        let mut by_action: BTreeMap<Action, Vec<Key>> = BTreeMap::new();
+        if let Some(table) = self.modes.get(&mode) {
+            for (key, action) in table {
+                by_action.entry(*action).or_default().push(*key);
+            }
+        }
+        let mut out: Vec<(Action, Vec<Key>)> = by_action.into_iter().collect();
+        for (_, keys) in &mut out {
+            keys.sort();
+        }
+        out
+    }
+
+    /// Modes with bindings, in display order.
+    pub fn modes(&self) -> Vec<Mode> {
+        let mut modes: Vec<Mode> = self.modes.keys().copied().collect();
+        modes.sort();
+        modes
+    }
+}
+
+/// serde_json points just past a bad string; point at its opening quote instead.
+fn token_start(text: &str, line: usize, column: usize) -> usize {
+    let Some(line_text) = text.lines().nth(line.saturating_sub(1)) else {
+        return column;
+    };
+    let chars: Vec<char> = line_text.chars().collect();
+    let end = column.min(chars.len());
+    if end == 0 || chars[end - 1] != '"' {
+        return column;
+    }
+    chars[..end - 1]
+        .iter()
+        .rposition(|&c| c == '"')
+        .map_or(column, |i| i + 1)
+}
+
+/// Line and column of a key string in the file, for error messages.
+fn locate(text: &str, key: &str) -> (usize, usize) {
+    let needle = serde_json::to_string(key).unwrap_or_else(|_| format!("\"{key}\""));
+    match text.find(&needle) {
+        Some(offset) => {
+            let before = &text[..offset];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            (line, column)
+        }
+        None => (1, 1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(s: &str) -> Key {
+        Key::parse(s).expect("valid key")
+    }
+
+    #[test]
+    fn key_strings() {
+        assert_eq!(key("j").code, KeyName::Char('j'));
+        assert_eq!(key("G").code, KeyName::Char('G'));
+        assert_eq!(key("shift-g"), key("G"));
+        assert_eq!(key("shift-tab").code, KeyName::BackTab);
+        assert!(key("ctrl-d").ctrl);
+        assert_eq!(key("ctrl-D"), key("ctrl-d"));
+        assert_eq!(key("pagedown").code, KeyName::PageDown);
+        assert_eq!(key("space").code, KeyName::Char(' '));
+        assert_eq!(key("f5").code, KeyName::F(5));
+        assert_eq!(key("-").code, KeyName::Char('-'));
+        assert!(Key::parse("ctrl-").is_err() || key("ctrl-").code == KeyName::Char('-'));
+        assert!(Key::parse("hyper-x").is_err());
+        for s in [
+            "j",
+            "G",
+            "ctrl-d",
+            "shift-tab",
+            "pagedown",
+            "space",
+            "f5",
+            "alt-x",
+        ] {
+            assert_eq!(key(&key(s).to_string()), key(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn events_normalise_shift() {
+        let ev = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(Key::from_event(&ev), Some(key("G")));
+        let ev = KeyEvent::new(KeyCode::Tab, KeyModifiers::SHIFT);
+        assert_eq!(Key::from_event(&ev), Some(key("shift-tab")));
+        let ev = KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL);
+        assert_eq!(Key::from_event(&ev), Some(key("ctrl-d")));
+    }
+
+    #[test]
+    fn default_keymap_binds_the_essentials() {
+        let km = Keymap::default_keymap();
+        assert_eq!(km.lookup(Mode::List, &key("j")), Some(Action::MoveDown));
+        assert_eq!(km.lookup(Mode::List, &key("down")), Some(Action::MoveDown));
+        assert_eq!(km.lookup(Mode::List, &key("q")), Some(Action::Quit));
+        assert_eq!(km.lookup(Mode::Detail, &key("?")), Some(Action::Help));
+        assert_eq!(km.lookup(Mode::Help, &key("esc")), Some(Action::Close));
+        assert_eq!(km.lookup(Mode::Help, &key("j")), Some(Action::ScrollDown));
+        for action in [
+            Action::Quit,
+            Action::MoveDown,
+            Action::MoveUp,
+            Action::PageDown,
+            Action::PageUp,
+            Action::First,
+            Action::Last,
+            Action::FocusDetail,
+            Action::FocusList,
+            Action::Help,
+        ] {
+            let bound = km
+                .modes()
+                .iter()
+                .any(|m| km.bindings(*m).iter().any(|(a, _)| *a == action));
+            assert!(bound, "{action:?} is bound");
+        }
+    }
+
+    #[test]
+    fn errors_name_the_place() {
+        let text = "{\n  \"list\": {\n    \"j\": \"move_dwn\"\n  }\n}";
+        let e = Keymap::parse(text, "my.json").expect_err("unknown action");
+        assert_eq!((e.line, e.column), (3, 10));
+        assert!(e.message.contains("unknown variant `move_dwn`"), "{e}");
+        assert!(
+            e.message.contains("move_down"),
+            "lists the allowed names: {e}"
+        );
+        let text = "{\n  \"list\": {\n    \"ctrl-hyper\": \"quit\"\n  }\n}";
+        let e = Keymap::parse(text, "my.json").expect_err("bad key");
+        assert_eq!((e.line, e.column), (3, 5));
+        assert!(
+            e.to_string()
+                .starts_with("my.json:3:5: in mode \"list\": unknown key"),
+            "{e}"
+        );
+    }
+}

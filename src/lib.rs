@@ -1,0 +1,49 @@
+//! corpus-review: review, filter and tag corpora of news reports in the terminal.
+
+#![forbid(unsafe_code)]
+
+pub mod app;
+pub mod cli;
+pub mod corpus;
+#[doc(hidden)]
+pub mod generate;
+pub mod keymap;
+pub mod runtime;
+pub mod term;
+pub mod text;
+pub mod ui;
+
+use std::path::PathBuf;
+
+/// Errors that end a command with a message.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{}: {source}", path.display())]
+    Path {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("no article with id {id:?} in {corpus}")]
+    NotFound { id: String, corpus: String },
+    #[error(
+        "the interactive view needs a terminal (stdin and stdout must be a TTY).\n\
+         For scripts and pipes use a headless command: `corpus-review list`, `corpus-review show ID`; see --help"
+    )]
+    NoTerminal,
+    #[error(transparent)]
+    Keymap(#[from] keymap::KeymapError),
+    #[error("terminal: {0}")]
+    Terminal(std::io::Error),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl Error {
+    /// Exit status: 1 when something asked for was not found, 2 for bad input or usage.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::NotFound { .. } => 1,
+            _ => 2,
+        }
+    }
+}

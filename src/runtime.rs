@@ -1,0 +1,167 @@
+//! The event loop: one channel for keys, resizes, loader results and signals; `update`
+//! for each, effects carried out, one draw after the backlog is drained.
+
+use crate::app::{App, Effect, Msg};
+use crate::corpus::{LoadEvent, LoadOptions, Loader};
+use crate::keymap::{Key, Keymap};
+use crate::term::TerminalGuard;
+use crate::text::BidiMode;
+use crate::ui::{self, Theme};
+use crossterm::event::{self, Event as TermEvent, KeyEventKind};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use signal_hook::consts::signal::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{self, Receiver, Sender};
+
+/// Everything the loop reacts to.
+#[derive(Debug)]
+pub enum Event {
+    Term(TermEvent),
+    Load(LoadEvent),
+    Signal(i32),
+    /// The terminal's input ended (the connection dropped).
+    InputClosed,
+}
+
+/// Settings for an interactive session.
+pub struct Session {
+    pub load: LoadOptions,
+    pub keymap: Arc<Keymap>,
+    pub bidi: BidiMode,
+    pub theme: Theme,
+}
+
+/// Run the TUI until the user quits or a signal ends it; returns the exit status.
+pub fn run(session: Session) -> Result<i32, crate::Error> {
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return Err(crate::Error::NoTerminal);
+    }
+    session.load.check()?;
+    let (tx, rx) = mpsc::channel();
+    spawn_signal_thread(tx.clone())?;
+
+    let guard =
+        TerminalGuard::enter(session.bidi == BidiMode::App).map_err(crate::Error::Terminal)?;
+    let backend = CrosstermBackend::new(std::io::stdout());
+    let mut terminal = Terminal::new(backend).map_err(crate::Error::Terminal)?;
+    let size = terminal.size().map_err(crate::Error::Terminal)?;
+
+    let mut app = App::new(
+        session.keymap.clone(),
+        session.bidi,
+        session.load.describe(),
+    );
+    app.update(Msg::Resize {
+        width: size.width,
+        height: size.height,
+    });
+    // The first frame goes out before any file is read.
+    terminal
+        .draw(|f| ui::render(&app, session.theme, f))
+        .map_err(crate::Error::Terminal)?;
+
+    spawn_input_thread(tx.clone());
+    let loader = Loader::new(session.load.clone());
+    let cancel = loader.cancel_flag();
+    let load_tx = tx.clone();
+    loader.spawn(move |e| {
+        let _ = load_tx.send(Event::Load(e));
+    });
+    drop(tx);
+
+    let code = event_loop(&mut app, &mut terminal, &rx, session.theme);
+    cancel.store(true, Ordering::Relaxed);
+    drop(guard);
+    code
+}
+
+fn event_loop(
+    app: &mut App,
+    terminal: &mut Terminal<CrosstermBackend<std::io::Stdout>>,
+    rx: &Receiver<Event>,
+    theme: Theme,
+) -> Result<i32, crate::Error> {
+    loop {
+        let Ok(first) = rx.recv() else {
+            return Ok(0);
+        };
+        let mut dirty = false;
+        let mut next = Some(first);
+        while let Some(event) = next {
+            match handle(app, event) {
+                Step::Continue(changed) => dirty |= changed,
+                Step::Exit(code) => return Ok(code),
+            }
+            next = rx.try_recv().ok();
+        }
+        if dirty {
+            terminal
+                .draw(|f| ui::render(app, theme, f))
+                .map_err(crate::Error::Terminal)?;
+        }
+    }
+}
+
+enum Step {
+    Continue(bool),
+    Exit(i32),
+}
+
+fn handle(app: &mut App, event: Event) -> Step {
+    let msg = match event {
+        Event::Term(TermEvent::Key(key)) if key.kind != KeyEventKind::Release => {
+            let action = Key::from_event(&key).and_then(|k| app.keymap.lookup(app.mode(), &k));
+            match action {
+                Some(a) => Msg::Action(a),
+                None => return Step::Continue(false),
+            }
+        }
+        Event::Term(TermEvent::Resize(width, height)) => Msg::Resize { width, height },
+        Event::Term(_) => return Step::Continue(false),
+        Event::Load(e) => Msg::Load(e),
+        Event::Signal(sig) => return Step::Exit(128 + sig),
+        Event::InputClosed => return Step::Exit(128 + SIGHUP),
+    };
+    let effects = app.update(msg);
+    if effects.contains(&Effect::Quit) {
+        return Step::Exit(0);
+    }
+    Step::Continue(true)
+}
+
+fn spawn_input_thread(tx: Sender<Event>) {
+    std::thread::Builder::new()
+        .name("input".into())
+        .spawn(move || {
+            loop {
+                let event = match event::read() {
+                    Ok(e) => Event::Term(e),
+                    Err(_) => Event::InputClosed,
+                };
+                let closed = matches!(event, Event::InputClosed);
+                if tx.send(event).is_err() || closed {
+                    return;
+                }
+            }
+        })
+        .expect("the input thread can be started");
+}
+
+/// SIGTERM, SIGHUP and SIGQUIT end the session through the normal quit path. SIGINT too,
+/// though in raw mode Ctrl-C arrives as a key.
+fn spawn_signal_thread(tx: Sender<Event>) -> Result<(), crate::Error> {
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGQUIT, SIGINT])?;
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            for sig in signals.forever() {
+                if tx.send(Event::Signal(sig)).is_err() {
+                    return;
+                }
+            }
+        })?;
+    Ok(())
+}

@@ -1,0 +1,67 @@
+//! The terminal: raw mode and the alternate screen, restored on every way out.
+
+use crossterm::{cursor, execute, terminal};
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+static VTE_EXPLICIT: AtomicBool = AtomicBool::new(false);
+
+/// `CSI 8 l`: VTE's explicit bidi mode (it must not reorder what we already ordered).
+const BIDI_EXPLICIT: &str = "\x1b[8l";
+/// `CSI 8 h`: back to VTE's default, implicit mode.
+const BIDI_IMPLICIT: &str = "\x1b[8h";
+
+/// Restores the terminal when dropped (normal exit and unwinding alike).
+pub struct TerminalGuard;
+
+impl TerminalGuard {
+    /// Enter raw mode and the alternate screen; `explicit_bidi` asks VTE not to reorder.
+    pub fn enter(explicit_bidi: bool) -> std::io::Result<TerminalGuard> {
+        install_panic_hook();
+        terminal::enable_raw_mode()?;
+        ACTIVE.store(true, Ordering::SeqCst);
+        let mut out = std::io::stdout();
+        execute!(out, terminal::EnterAlternateScreen, cursor::Hide)?;
+        if explicit_bidi {
+            VTE_EXPLICIT.store(true, Ordering::SeqCst);
+            out.write_all(BIDI_EXPLICIT.as_bytes())?;
+            out.flush()?;
+        }
+        Ok(TerminalGuard)
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+/// Leave the alternate screen and raw mode; safe to call more than once and when the
+/// terminal has gone away (errors are ignored: there is nobody left to tell).
+pub fn restore() {
+    if !ACTIVE.swap(false, Ordering::SeqCst) {
+        return;
+    }
+    let mut out = std::io::stdout();
+    if VTE_EXPLICIT.swap(false, Ordering::SeqCst) {
+        let _ = out.write_all(BIDI_IMPLICIT.as_bytes());
+    }
+    let _ = execute!(out, cursor::Show, terminal::LeaveAlternateScreen);
+    let _ = terminal::disable_raw_mode();
+    let _ = out.flush();
+}
+
+fn install_panic_hook() {
+    static INSTALLED: AtomicBool = AtomicBool::new(false);
+    if INSTALLED.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        // Restore first so the message lands on the normal screen, readable.
+        restore();
+        previous(info);
+    }));
+}

@@ -1,0 +1,20 @@
+//! The one display path for article text: sanitize, shape, wrap, reorder.
+
+mod layout;
+mod sanitize;
+
+pub use layout::{Glyph, VisualLine, layout_line, wrap_paragraph};
+pub use sanitize::{is_bidi_control, is_safe_symbol, placeholder, sanitize};
+
+/// How text is ordered for the terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BidiMode {
+    /// Shape Arabic and reorder each line ourselves (terminals without bidi support).
+    #[default]
+    App,
+    /// Logical order, shaped: for terminals that reorder by themselves (mlterm, Konsole).
+    Terminal,
+    /// Logical order, unshaped.
+    Off,
+}

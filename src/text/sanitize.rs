@@ -1,0 +1,73 @@
+//! Untrusted article text must never reach the terminal as control sequences.
+
+use std::borrow::Cow;
+
+/// Spaces a tab becomes; reports use tabs only as accidental indentation.
+const TAB: &str = "    ";
+
+/// Replace control characters with visible placeholders: C0 controls and DEL by their
+/// Control Pictures (ESC shows as `␛`), C1 controls by U+FFFD, tabs by spaces.
+/// Bidi controls are kept: they take part in the bidi algorithm and are removed at display.
+pub fn sanitize(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_replacing) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\t' => out.push_str(TAB),
+            c if needs_replacing(c) => out.push(placeholder(c)),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn needs_replacing(c: char) -> bool {
+    c.is_control()
+}
+
+/// The visible stand-in for a control character.
+pub fn placeholder(c: char) -> char {
+    match c {
+        '\u{0}'..='\u{1F}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{FFFD}'),
+        '\u{7F}' => '\u{2421}',
+        _ => '\u{FFFD}',
+    }
+}
+
+/// Bidi formatting characters: they steer the bidi algorithm but are never drawn.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// True when a string is safe to hand to the terminal as one cell's symbol.
+pub fn is_safe_symbol(symbol: &str) -> bool {
+    !symbol.chars().any(|c| c.is_control() || is_bidi_control(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_become_placeholders() {
+        assert_eq!(sanitize("a\u{1b}]52;c;eA==\u{7}b"), "a␛]52;c;eA==␇b");
+        assert_eq!(sanitize("x\u{9b}2J"), "x\u{FFFD}2J");
+        assert_eq!(sanitize("del\u{7f}"), "del␡");
+        assert_eq!(sanitize("a\tb"), "a    b");
+        assert_eq!(sanitize("end\u{1b}"), "end␛");
+    }
+
+    #[test]
+    fn clean_text_is_borrowed() {
+        assert!(matches!(sanitize("سبها – نص عادي"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn bidi_controls_are_kept_but_flagged() {
+        assert_eq!(sanitize("a\u{202E}b"), "a\u{202E}b");
+        assert!(!is_safe_symbol("\u{202E}"));
+        assert!(is_safe_symbol("ﻻ"));
+    }
+}

@@ -1,0 +1,47 @@
+//! The detail pane: the selected article's laid-out rows, scrolled.
+
+use super::draw::{draw_line, draw_text};
+use super::layout::inner;
+use super::theme::Theme;
+use crate::app::{App, Focus};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::widgets::{Block, Widget};
+
+pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
+    let focused = app.focus == Focus::Detail && app.overlay.is_none();
+    let mut block = Block::bordered().border_style(theme.border(focused));
+    if let Some(doc) = &app.detail {
+        let total = doc.rows.len();
+        let shown_to = (app.detail_scroll + usize::from(inner(area).height)).min(total);
+        if total > usize::from(inner(area).height) {
+            block = block.title(format!(
+                " {}–{} of {} lines ",
+                app.detail_scroll + 1,
+                shown_to,
+                total
+            ));
+        }
+    }
+    block.render(area, buf);
+    let inner = inner(area);
+    let Some(doc) = &app.detail else {
+        if inner.height > 0 {
+            draw_text(buf, Rect { height: 1, ..inner }, "", Style::new());
+        }
+        return;
+    };
+    for (i, row) in doc
+        .rows
+        .iter()
+        .skip(app.detail_scroll)
+        .take(usize::from(inner.height))
+        .enumerate()
+    {
+        let rect = Rect::new(inner.x, inner.y + i as u16, inner.width, 1);
+        draw_line(buf, rect, &row.line, Style::new(), |g| {
+            theme.tone(row.tone_at(g.logical))
+        });
+    }
+}

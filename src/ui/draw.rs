@@ -1,0 +1,64 @@
+//! Putting laid-out glyphs into the buffer cell by cell, so every row is exactly as wide
+//! as its area whatever the text.
+
+use crate::text::{Glyph, VisualLine};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+
+/// Draw `line` in the row `area` (height 1), padding the rest with `base`.
+pub fn draw_line(
+    buf: &mut Buffer,
+    area: Rect,
+    line: &VisualLine,
+    base: Style,
+    style_of: impl Fn(&Glyph) -> Style,
+) {
+    let width = usize::from(area.width);
+    for x in area.x..area.x + area.width {
+        buf[(x, area.y)].reset();
+        buf[(x, area.y)].set_style(base);
+    }
+    let mut x = area.x + line.indent(width) as u16;
+    let end = area.x + area.width;
+    for g in &line.glyphs {
+        let w = u16::from(g.width);
+        if x + w > end {
+            break;
+        }
+        let cell = &mut buf[(x, area.y)];
+        cell.set_symbol(&g.text);
+        cell.set_style(base.patch(style_of(g)));
+        // The cell under the right half of a wide glyph must stay empty.
+        for skip in x + 1..x + w {
+            buf[(skip, area.y)].reset();
+            buf[(skip, area.y)].set_style(base);
+        }
+        x += w;
+    }
+}
+
+/// Plain text in one row, cut to fit.
+pub fn draw_text(buf: &mut Buffer, area: Rect, text: &str, style: Style) {
+    let line = crate::text::layout_line(
+        text,
+        crate::corpus::Direction::Ltr,
+        usize::from(area.width),
+        crate::text::BidiMode::Off,
+    );
+    draw_line(buf, area, &line, style, |_| Style::new());
+}
+
+/// Replace anything in the buffer that could act as a terminal control: the last
+/// line of defence for untrusted text, whatever path it took.
+pub fn sanitize_buffer(buf: &mut Buffer) {
+    for cell in buf.content.iter_mut() {
+        if !crate::text::is_safe_symbol(cell.symbol()) {
+            let safe = crate::text::sanitize(cell.symbol())
+                .chars()
+                .filter(|&c| !crate::text::is_bidi_control(c))
+                .collect::<String>();
+            cell.set_symbol(if safe.is_empty() { " " } else { &safe });
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! The help overlay, generated from the live keymap.
+
+use super::draw::draw_text;
+use super::theme::Theme;
+use crate::app::App;
+use crate::keymap::{Keymap, Mode};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::widgets::{Block, Clear, Widget};
+
+/// The help text: a heading per mode, then `keys  description` per action.
+pub fn lines(keymap: &Keymap) -> Vec<(bool, String)> {
+    let mut out = Vec::new();
+    for mode in keymap.modes() {
+        if !out.is_empty() {
+            out.push((false, String::new()));
+        }
+        out.push((true, heading(mode).to_string()));
+        for (action, keys) in keymap.bindings(mode) {
+            let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
+            out.push((
+                false,
+                format!("  {:<22}{}", keys.join(", "), action.describe()),
+            ));
+        }
+    }
+    out
+}
+
+/// The key table for README.md: a section per mode, a row per action.
+pub fn markdown(keymap: &Keymap) -> String {
+    let mut out = String::new();
+    for mode in keymap.modes() {
+        out.push_str(&format!(
+            "\n**{}**\n\n| keys | action |\n| --- | --- |\n",
+            heading(mode)
+        ));
+        for (action, keys) in keymap.bindings(mode) {
+            let keys: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+            out.push_str(&format!("| {} | {} |\n", keys.join(" "), action.describe()));
+        }
+    }
+    out
+}
+
+fn heading(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Global => "Everywhere",
+        Mode::List => "Article list",
+        Mode::Detail => "Reading an article",
+        Mode::Help => "This help",
+        Mode::Warnings => "Warnings view",
+    }
+}
+
+/// A centred box covering most of the screen.
+pub fn overlay_area(screen: Rect) -> Rect {
+    let width = screen.width.saturating_sub(4).min(90);
+    let height = screen.height.saturating_sub(2);
+    Rect {
+        x: screen.x + (screen.width - width) / 2,
+        y: screen.y + 1,
+        width,
+        height,
+    }
+}
+
+pub fn render(app: &App, theme: Theme, screen: Rect, buf: &mut Buffer) {
+    let area = overlay_area(screen);
+    Clear.render(area, buf);
+    Block::bordered()
+        .border_style(theme.border(true))
+        .title(" Keys (Esc closes) ")
+        .render(area, buf);
+    let inner = super::layout::inner(area);
+    for (i, (heading, text)) in lines(&app.keymap)
+        .iter()
+        .skip(app.overlay_scroll)
+        .take(usize::from(inner.height))
+        .enumerate()
+    {
+        let style = if *heading {
+            theme
+                .tone(crate::app::Tone::Heading)
+                .add_modifier(Modifier::BOLD)
+        } else {
+            ratatui::style::Style::new()
+        };
+        draw_text(
+            buf,
+            Rect {
+                y: inner.y + i as u16,
+                height: 1,
+                ..inner
+            },
+            text,
+            style,
+        );
+    }
+}

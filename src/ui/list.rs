@@ -1,0 +1,139 @@
+//! The article list: one row per article, title in its own direction.
+
+use super::draw::{draw_line, draw_text};
+use super::layout::inner;
+use super::theme::Theme;
+use crate::app::{App, Focus};
+use crate::corpus::{Direction, direction_of};
+use crate::text::layout_line;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::widgets::{Block, BorderType, Widget};
+use unicode_width::UnicodeWidthStr;
+
+/// Column widths for the visible rows.
+struct Columns {
+    title: u16,
+    place: u16,
+    sources: u16,
+    id: u16,
+}
+
+fn columns(app: &App, width: u16, rows: std::ops::Range<usize>) -> Columns {
+    let visible = || rows.clone().filter_map(|i| app.corpus.get(i));
+    let sources = 2;
+    if width < 36 {
+        return Columns {
+            title: width.saturating_sub(sources + 1),
+            place: 0,
+            sources,
+            id: 0,
+        };
+    }
+    let id = visible()
+        .map(|a| a.id.width())
+        .max()
+        .unwrap_or(0)
+        .clamp(4, usize::from(width / 5).max(4)) as u16;
+    let place = visible()
+        .filter_map(|a| a.place.as_ref().map(|p| p.width()))
+        .max()
+        .unwrap_or(0)
+        .min(usize::from(width / 6)) as u16;
+    let gaps = 1 + u16::from(place > 0) + 1;
+    Columns {
+        title: width.saturating_sub(id + place + sources + gaps),
+        place,
+        sources,
+        id,
+    }
+}
+
+pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
+    let focused = app.focus == Focus::List && app.overlay.is_none();
+    let title = if app.corpus.is_empty() && app.loading() {
+        " Articles (loading…) ".to_string()
+    } else {
+        format!(" Articles ({}) ", crate::ui::thousands(app.corpus.len()))
+    };
+    Block::bordered()
+        .border_type(BorderType::Plain)
+        .border_style(theme.border(focused))
+        .title(title)
+        .render(area, buf);
+    let inner = inner(area);
+    if inner.width == 0 || inner.height == 0 {
+        return;
+    }
+    if app.corpus.is_empty() {
+        let msg = if app.loading() {
+            "Loading…"
+        } else {
+            "No articles were loaded. W shows why."
+        };
+        draw_text(buf, Rect { height: 1, ..inner }, msg, theme.dim());
+        return;
+    }
+    let first = app.list_offset;
+    let last = (first + usize::from(inner.height)).min(app.corpus.len());
+    let cols = columns(app, inner.width, first..last);
+    for (row, index) in (first..last).enumerate() {
+        let Some(article) = app.corpus.get(index) else {
+            break;
+        };
+        let y = inner.y + row as u16;
+        let base = if index == app.selected {
+            theme.selected()
+        } else {
+            Style::new()
+        };
+        // Fill the row first so the gaps between columns carry the selection colour.
+        draw_line(
+            buf,
+            Rect::new(inner.x, y, inner.width, 1),
+            &Default::default(),
+            base,
+            |_| Style::new(),
+        );
+        let mut x = inner.x;
+        let title = layout_line(
+            &article.title,
+            article.direction,
+            usize::from(cols.title),
+            app.bidi,
+        );
+        draw_line(buf, Rect::new(x, y, cols.title, 1), &title, base, |_| {
+            Style::new()
+        });
+        x += cols.title + 1;
+        if cols.place > 0 {
+            let place = article.place.as_deref().unwrap_or("");
+            let line = layout_line(
+                place,
+                direction_of(place),
+                usize::from(cols.place),
+                app.bidi,
+            );
+            draw_line(buf, Rect::new(x, y, cols.place, 1), &line, base, |_| {
+                theme.dim()
+            });
+            x += cols.place + 1;
+        }
+        let count = match article.sources.len() {
+            0 => String::new(),
+            n => format!("{n:>width$}", width = usize::from(cols.sources)),
+        };
+        draw_text(
+            buf,
+            Rect::new(x, y, cols.sources, 1),
+            &count,
+            base.patch(theme.dim()),
+        );
+        x += cols.sources + 1;
+        if cols.id > 0 {
+            let id = layout_line(&article.id, Direction::Ltr, usize::from(cols.id), app.bidi);
+            draw_line(buf, Rect::new(x, y, cols.id, 1), &id, base, |_| theme.dim());
+        }
+    }
+}

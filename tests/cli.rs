@@ -1,0 +1,263 @@
+//! The headless commands, run as the real binary.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn bin() -> Command {
+    let mut cmd = Command::cargo_bin("corpus-review").expect("binary is built");
+    cmd.env_remove("NO_COLOR");
+    cmd
+}
+
+fn stdout_of(args: &[&str]) -> String {
+    let out = bin().args(args).output().expect("runs");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+#[test]
+fn help_and_version_work_without_a_terminal() {
+    bin()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Usage: corpus-review"))
+        .stdout(predicate::str::contains("list"))
+        .stdout(predicate::str::contains("--bidi"));
+    bin()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("corpus-review "));
+}
+
+#[test]
+fn the_tui_without_a_terminal_explains_itself() {
+    bin()
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("needs a terminal"))
+        .stderr(predicate::str::contains("corpus-review list"));
+}
+
+#[test]
+fn list_without_paths_uses_the_bundled_sample() {
+    let out = stdout_of(&["list"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!((15..=30).contains(&lines.len()), "{}", lines.len());
+    for line in &lines {
+        let fields: Vec<&str> = line.split('\t').collect();
+        assert_eq!(fields.len(), 4, "{line}");
+        assert!(["ar", "en", "mixed"].contains(&fields[1]), "{line}");
+        fields[2].parse::<usize>().expect("source count");
+    }
+    let langs: Vec<&str> = lines
+        .iter()
+        .map(|l| l.split('\t').nth(1).unwrap_or(""))
+        .collect();
+    let ar = langs.iter().filter(|l| **l == "ar").count();
+    assert!(ar > lines.len() / 2, "mostly Arabic");
+    assert!(langs.contains(&"en") && langs.contains(&"mixed"));
+    // The same corpus from the source tree, by path.
+    assert_eq!(stdout_of(&["list", "sample-data"]), out);
+}
+
+#[test]
+fn list_json_has_the_documented_fields() {
+    let out = stdout_of(&["list", "--json"]);
+    let first: Value = serde_json::from_str(out.lines().next().expect("a line")).expect("json");
+    assert_eq!(first["id"], "001_0b57c75fe47eaca2");
+    assert_eq!(first["place"], "سبها");
+    assert_eq!(first["lang"], "ar");
+    assert_eq!(first["direction"], "rtl");
+    assert_eq!(first["path"], "sample-data/001_0b57c75fe47eaca2.txt");
+    assert_eq!(
+        first["sources"],
+        serde_json::json!([
+            "https://www.facebook.com/SabhaCouncilPage/posts/3310",
+            "https://www.facebook.com/SabhaCouncilPage/posts/3318"
+        ])
+    );
+    assert!(
+        first["title"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("أعلن المجلس البلدي"))
+    );
+    for line in out.lines() {
+        let v: Value = serde_json::from_str(line).expect("every line is JSON");
+        for key in [
+            "id",
+            "title",
+            "place",
+            "lang",
+            "direction",
+            "sources",
+            "path",
+        ] {
+            assert!(v.get(key).is_some(), "{key} in {line}");
+        }
+    }
+}
+
+#[test]
+fn show_json_lists_paragraphs_with_their_sources() {
+    let out = stdout_of(&["show", "003_ad3a8cd61281a802", "--json"]);
+    let v: Value = serde_json::from_str(&out).expect("json");
+    let paragraphs = v["paragraphs"].as_array().expect("array");
+    assert_eq!(paragraphs.len(), 2, "URL-only lines are not paragraphs");
+    assert_eq!(
+        paragraphs[0]["sources"],
+        serde_json::json!(["https://www.facebook.com/MisrataPortAuthority/posts/5521"])
+    );
+    assert_eq!(paragraphs[1]["sources"].as_array().map(Vec::len), Some(2));
+    assert_eq!(v["sources"].as_array().map(Vec::len), Some(3));
+    assert_eq!(v["place"], "مصراتة");
+    assert_eq!(v["direction"], "rtl");
+}
+
+#[test]
+fn show_inline_url_is_a_source_of_its_paragraph() {
+    let out = stdout_of(&["show", "004_adf7682e47001abf", "--json"]);
+    let v: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(
+        v["paragraphs"][2]["sources"],
+        serde_json::json!(["https://uob-news.ly/announcements/2017/grants-schedule"])
+    );
+}
+
+#[test]
+fn show_width_prints_the_detail_pane() {
+    let out = stdout_of(&["show", "013_cc150dac6928669d", "--width", "50"]);
+    assert!(out.lines().all(|l| l.chars().count() <= 50), "{out}");
+    assert!(out.contains("Place  TRIPOLI"), "{out}");
+    assert!(out.contains("Sources (1)"), "{out}");
+    assert!(out.contains("[1] facebook.com"), "{out}");
+    assert!(out.contains("(¶2)"), "{out}");
+    assert!(
+        out.lines()
+            .next()
+            .is_some_and(|l| l.starts_with("The Central Bank announced"))
+    );
+}
+
+#[test]
+fn show_plain_is_readable_logical_text() {
+    let out = stdout_of(&["show", "wire-0413"]);
+    assert!(
+        out.starts_with("Fishermen in Zuwara report record sardine catch\n"),
+        "{out}"
+    );
+    assert!(out.contains("date   2017-04-02"), "{out}");
+}
+
+#[test]
+fn unknown_id_and_missing_path_fail_clearly() {
+    bin()
+        .args(["show", "no-such-id"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "no article with id \"no-such-id\"",
+        ));
+    bin()
+        .args(["list", "/definitely/not/here"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "/definitely/not/here: No such file or directory",
+        ));
+    bin()
+        .args(["show", "x", "--width", "0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--width"));
+}
+
+#[test]
+fn bad_input_is_skipped_counted_and_listed() {
+    let out = bin()
+        .args(["list", "tests/fixtures/bad"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let ids: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.split('\t').next())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "broken:1",
+            "broken:6",
+            "same-id",
+            "same-id~2",
+            "latin1",
+            "only-urls"
+        ],
+        "{stdout}"
+    );
+    for expected in [
+        "archive.txt: binary file (not text): skipped",
+        "broken.jsonl:2:11: invalid JSON",
+        "broken.jsonl:3: expected a JSON object, found an array",
+        "broken.jsonl:4: no article fields",
+        "dup/b/same-id.txt: duplicate id \"same-id\"",
+        "empty.txt: empty file: skipped",
+        "latin1.txt: not valid UTF-8",
+        "7 warnings, 5 skipped",
+    ] {
+        assert!(stderr.contains(expected), "{expected} in {stderr}");
+    }
+    assert!(!stdout.contains("never load") && !stderr.contains("hidden"));
+    assert!(!stderr.contains("notes.md"));
+}
+
+#[test]
+fn several_paths_and_single_files() {
+    let out = stdout_of(&[
+        "list",
+        "sample-data/wire-desk.jsonl",
+        "tests/fixtures/bad/only-urls.txt",
+    ]);
+    assert_eq!(out.lines().count(), 5);
+    assert!(
+        out.lines()
+            .last()
+            .is_some_and(|l| l.starts_with("only-urls\t"))
+    );
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    corpus_review::generate::write_report_dir(dir.path(), 3000, 5).expect("generated");
+    let bin = assert_cmd::cargo::cargo_bin("corpus-review");
+    let script = format!(
+        "set -o pipefail; '{}' list '{}' | head -n 1",
+        bin.display(),
+        dir.path().display()
+    );
+    let out = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
