@@ -4,7 +4,7 @@ use crate::app::DetailDoc;
 use crate::corpus::{Article, LoadOptions, LoadWarning, load_all};
 use crate::keymap::Keymap;
 use crate::runtime::{self, Session};
-use crate::text::BidiMode;
+use crate::text::{BidiMode, is_bidi_control};
 use crate::ui::Theme;
 use clap::{Args, Parser, Subcommand};
 use serde_json::json;
@@ -168,12 +168,13 @@ fn list(options: &LoadOptions, as_json: bool) -> Result<i32, crate::Error> {
             }
             format!("{v}\n")
         } else {
+            // Bidi controls stay in the JSON (data); plain text output is for eyes and greps.
+            let title: String = a.title.chars().filter(|&c| !is_bidi_control(c)).collect();
             format!(
-                "{}\t{}\t{}\t{}\n",
+                "{}\t{}\t{}\t{title}\n",
                 a.id,
                 a.lang.as_str(),
-                a.sources.len(),
-                a.title
+                a.sources.len()
             )
         };
         if !emit(&mut out, &line)? {

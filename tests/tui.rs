@@ -139,3 +139,138 @@ fn a_large_generated_corpus_loads_in_the_background() {
     tui.send("q");
     assert_eq!(tui.wait_exit(), 0);
 }
+
+/// Sequences planted in tests/fixtures/hostile, with the letters around them so our own
+/// escape sequences (which include e.g. a screen clear) are not mistaken for them.
+const INJECTED: &[&[u8]] = &[
+    b"\x1b]52;",
+    b"CC\x1b[2J",
+    b"\x1b]0;pwned",
+    b"\xc2\x9b",
+    b"II\x1b",
+    b"\x07BB",
+    "\u{202E}".as_bytes(),
+    "\u{202C}".as_bytes(),
+];
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn hostile_text_never_reaches_the_terminal_raw() {
+    for (w, h) in [(120, 40), (80, 24)] {
+        let mut tui = Tui::spawn(&["tests/fixtures/hostile"], w, h);
+        tui.wait_for_text("Articles (1)");
+        tui.send("\r");
+        tui.wait_for_text("Place  TRIPOLI");
+        let screen = tui.contents();
+        assert!(screen.contains("AA␛]52;c;SGVsbG8=␇BB"), "{screen}");
+        assert!(screen.contains("CC␛[2JDD"), "{screen}");
+        // The end of the article: the other paragraphs and the sources.
+        tui.send("G");
+        tui.wait_for_text("Sources (2)");
+        tui.wait_for_text("end II␛");
+        tui.wait_for_text("https://evil.example/moc.knab");
+        let screen = tui.contents();
+        assert!(
+            screen.contains("https://evil.example/line/moc.knab"),
+            "the clean URL in Sources:\n{screen}"
+        );
+        // vt100 does not keep U+FFFD in its cells, so look for the placeholder's bytes.
+        assert!(
+            contains(&tui.raw(), "GG\u{FFFD}31mHH".as_bytes()),
+            "C1 CSI shown as U+FFFD"
+        );
+        tui.wait_for_text("EE␛]0;pwned␇FF");
+        tui.send("q");
+        assert_eq!(tui.wait_exit(), 0);
+        let raw = tui.raw();
+        for needle in INJECTED {
+            assert!(
+                !contains(&raw, needle),
+                "{:?} was written to the terminal",
+                String::from_utf8_lossy(needle)
+            );
+        }
+        assert!(
+            !tui.contents().contains("pwned"),
+            "title untouched: the main screen is back"
+        );
+    }
+}
+
+#[test]
+fn list_border_stays_in_its_column_with_arabic_text() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut tui = Tui::spawn(&["sample-data"], w, h);
+        tui.wait_for_text("loaded in");
+        for step in 0..3 {
+            let (left, right, rows) = tui.with_screen(|s| {
+                // The list pane's corners on the first row give its columns.
+                let top: Vec<String> = (0..w)
+                    .map(|x| {
+                        s.cell(0, x)
+                            .map(|c| c.contents().to_string())
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                let left = top
+                    .iter()
+                    .position(|c| c == "┌")
+                    .expect("list top-left corner");
+                let right = top
+                    .iter()
+                    .position(|c| c == "┐")
+                    .expect("list top-right corner");
+                let rows = (1..h - 1)
+                    .take_while(|&y| s.cell(y, left as u16).is_some_and(|c| c.contents() == "│"))
+                    .count();
+                (left as u16, right as u16, rows)
+            });
+            assert!(rows >= 5, "{w}x{h}: list pane rows");
+            tui.with_screen(|s| {
+                for y in 1..=rows as u16 {
+                    let at = s
+                        .cell(y, right)
+                        .map(|c| c.contents().to_string())
+                        .unwrap_or_default();
+                    assert_eq!(
+                        at,
+                        "│",
+                        "{w}x{h} step {step}: row {y} right border at column {right}\n{}",
+                        s.contents()
+                    );
+                    let at = s
+                        .cell(y, left)
+                        .map(|c| c.contents().to_string())
+                        .unwrap_or_default();
+                    assert_eq!(at, "│", "{w}x{h}: row {y} left border");
+                }
+            });
+            // Page on so other titles (harakat, mixed text) take their turn on screen.
+            tui.send("\x1b[6~");
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        tui.send("q");
+        assert_eq!(tui.wait_exit(), 0);
+    }
+}
+
+#[test]
+fn app_mode_asks_vte_not_to_reorder_and_restores_it() {
+    let mut tui = Tui::spawn(&[], 80, 24);
+    tui.wait_for_text("Articles (23)");
+    tui.send("q");
+    tui.wait_exit();
+    let raw = String::from_utf8_lossy(&tui.raw()).to_string();
+    let explicit = raw.find("\x1b[8l").expect("CSI 8 l at start");
+    let implicit = raw.rfind("\x1b[8h").expect("CSI 8 h at exit");
+    assert!(explicit < implicit);
+
+    let mut tui = Tui::spawn(&["--bidi", "terminal"], 80, 24);
+    tui.wait_for_text("Articles (23)");
+    tui.send("q");
+    tui.wait_exit();
+    assert!(!String::from_utf8_lossy(&tui.raw()).contains("\x1b[8l"));
+}

@@ -56,9 +56,14 @@ impl Body {
             if line.is_empty() {
                 continue;
             }
-            if url::is_url_line(line) {
+            // Bidi controls around a link must not hide inside the stored URL.
+            let bare: String = line
+                .chars()
+                .filter(|&c| !crate::text::is_bidi_control(c))
+                .collect();
+            if url::is_url_line(&bare) {
                 let backs = body.paragraphs.len().checked_sub(1);
-                body.add_source(line, backs);
+                body.add_source(bare.trim(), backs);
                 continue;
             }
             let index = body.paragraphs.len();
@@ -360,6 +365,15 @@ mod tests {
         assert!(t.ends_with('…'));
         assert!(t.chars().count() <= TITLE_MAX + 1);
         assert!(!t.contains("wor…"));
+    }
+
+    #[test]
+    fn a_url_line_wrapped_in_bidi_overrides_is_a_clean_source() {
+        let a = parse("نص\n\u{202E}https://evil.example/moc.knab\u{202C}\n".as_bytes())
+            .expect("parses");
+        assert_eq!(a.paragraphs.len(), 1);
+        assert_eq!(a.sources[0].url, "https://evil.example/moc.knab");
+        assert_eq!(a.paragraphs[0].sources, [0]);
     }
 
     #[test]

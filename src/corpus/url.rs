@@ -40,7 +40,9 @@ pub fn find_inline_urls(text: &str) -> Vec<Range<usize>> {
         };
         let begin = start + off;
         let len = text[begin..]
-            .find(|c: char| c.is_whitespace() || is_closing_quote(c))
+            .find(|c: char| {
+                c.is_whitespace() || is_closing_quote(c) || crate::text::is_bidi_control(c)
+            })
             .unwrap_or(text.len() - begin);
         let url = trim_trailing_punctuation(&text[begin..begin + len]);
         if host_range(url).len() > 2 {
@@ -155,5 +157,15 @@ mod tests {
             "example.com"
         );
         assert_eq!(domain_of("www.alwasat.ly/news"), "alwasat.ly");
+    }
+
+    #[test]
+    fn bidi_controls_end_a_url() {
+        let text = "رابط \u{202E}https://evil.example/moc.knab\u{202C} هنا";
+        let urls: Vec<&str> = find_inline_urls(text)
+            .into_iter()
+            .map(|r| &text[r])
+            .collect();
+        assert_eq!(urls, ["https://evil.example/moc.knab"]);
     }
 }

@@ -1,9 +1,12 @@
 //! Breaking text into terminal cells: graphemes measured one by one, wrapped on words.
 
 use super::BidiMode;
+use super::bidi::{Paragraph, mirror, order_clusters};
 use super::sanitize::{is_bidi_control, placeholder};
+use super::shape::{Shaped, shape};
 use crate::corpus::Direction;
 use ratatui::buffer::CellWidth;
+use std::ops::Range;
 use unicode_segmentation::UnicodeSegmentation;
 
 /// One grapheme cluster as drawn: its text, its width in cells (1 or 2) and where it
@@ -12,7 +15,9 @@ use unicode_segmentation::UnicodeSegmentation;
 pub struct Glyph {
     pub text: String,
     pub width: u8,
+    /// Byte range of the original text this glyph draws.
     pub logical: usize,
+    pub logical_end: usize,
 }
 
 /// A line ready to draw, glyphs in visual (left-to-right screen) order.
@@ -52,18 +57,36 @@ impl VisualLine {
     }
 }
 
-/// Graphemes of `text` with their widths and byte offsets. Zero-width clusters (a lone
-/// combining mark, a joiner) ride on the glyph before them; bidi controls are dropped
-/// because they are never drawn.
-fn glyphs(text: &str) -> Vec<Glyph> {
-    let mut out: Vec<Glyph> = Vec::with_capacity(text.len());
-    for (offset, g) in text.grapheme_indices(true) {
+/// A glyph while laying out, with its byte range in the shaped text (for bidi).
+#[derive(Debug, Clone)]
+struct Cluster {
+    shaped: Range<usize>,
+    glyph: Glyph,
+}
+
+/// Characters that steer layout but are never drawn: bidi controls and other invisible
+/// format characters (zero-width space, joiners, soft hyphen, BOM).
+fn is_invisible(c: char) -> bool {
+    is_bidi_control(c)
+        || matches!(c, '\u{00AD}' | '\u{180E}' | '\u{200B}'..='\u{200D}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+}
+
+/// Shape (unless `mode` is off) and split into drawable clusters. Zero-width clusters (a
+/// lone combining mark) ride on the glyph before them.
+fn clusters(text: &str, mode: BidiMode) -> (String, Vec<Cluster>) {
+    let shaped = match mode {
+        BidiMode::Off => Shaped::identity(text),
+        BidiMode::App | BidiMode::Terminal => shape(text),
+    };
+    let mut out: Vec<Cluster> = Vec::with_capacity(shaped.text.len());
+    for (offset, g) in shaped.text.grapheme_indices(true) {
+        let range = offset..offset + g.len();
         let visible: String;
         // Text should arrive sanitized; this keeps the guarantee for any caller.
-        let g = if g.chars().any(|c| is_bidi_control(c) || c.is_control()) {
+        let g = if g.chars().any(|c| is_invisible(c) || c.is_control()) {
             visible = g
                 .chars()
-                .filter(|&c| !is_bidi_control(c))
+                .filter(|&c| !is_invisible(c))
                 .map(|c| if c.is_control() { placeholder(c) } else { c })
                 .collect();
             visible.as_str()
@@ -77,21 +100,80 @@ fn glyphs(text: &str) -> Vec<Glyph> {
         let width = g.cell_width().min(2) as u8;
         if width == 0 {
             if let Some(prev) = out.last_mut() {
-                prev.text.push_str(g);
+                prev.glyph.text.push_str(g);
+                prev.shaped.end = range.end;
             }
             continue;
         }
-        out.push(Glyph {
-            text: g.to_string(),
-            width,
-            logical: offset,
+        out.push(Cluster {
+            shaped: range,
+            glyph: Glyph {
+                text: g.to_string(),
+                width,
+                logical: shaped.logical_at(offset),
+                logical_end: 0,
+            },
         });
     }
-    out
+    // A glyph covers the original text up to where the next one starts.
+    let mut end = text.len();
+    for c in out.iter_mut().rev() {
+        c.glyph.logical_end = end.max(c.glyph.logical);
+        end = c.glyph.logical;
+    }
+    (shaped.text, out)
 }
 
-fn is_space(g: &Glyph) -> bool {
-    g.text.chars().all(char::is_whitespace)
+fn is_space(c: &Cluster) -> bool {
+    c.glyph.text.chars().all(char::is_whitespace)
+}
+
+/// Put a logical-order line of clusters into visual order (mode `App`), mirroring
+/// brackets in right-to-left runs.
+fn reorder(line: Vec<Cluster>, bidi: Option<&Paragraph<'_>>) -> Vec<Glyph> {
+    let Some(bidi) = bidi.filter(|b| b.has_rtl()) else {
+        return line.into_iter().map(|c| c.glyph).collect();
+    };
+    let (Some(first), Some(last)) = (line.first(), line.last()) else {
+        return Vec::new();
+    };
+    let range = first.shaped.start..last.shaped.end;
+    let order = bidi.line(range.clone());
+    // Level of each cluster: the level of its first character.
+    let text = bidi_text(bidi, &range);
+    let mut char_index = 0;
+    let mut chars = text.char_indices().peekable();
+    let levels: Vec<_> = line
+        .iter()
+        .map(|c| {
+            let at = c.shaped.start - range.start;
+            while chars.peek().is_some_and(|(i, _)| *i < at) {
+                chars.next();
+                char_index += 1;
+            }
+            order
+                .levels
+                .get(char_index)
+                .copied()
+                .unwrap_or_else(|| bidi.level())
+        })
+        .collect();
+    let visual = order_clusters(&levels);
+    let mut glyphs: Vec<Option<Glyph>> = line.into_iter().map(|c| Some(c.glyph)).collect();
+    visual
+        .into_iter()
+        .filter_map(|i| {
+            let mut g = glyphs[i].take()?;
+            if levels[i].is_rtl() {
+                g.text = g.text.chars().map(mirror).collect();
+            }
+            Some(g)
+        })
+        .collect()
+}
+
+fn bidi_text<'a>(bidi: &'a Paragraph<'_>, range: &Range<usize>) -> &'a str {
+    &bidi.text()[range.clone()]
 }
 
 /// Wrap a paragraph to `width` cells, breaking at spaces (inside a word only when the word
@@ -100,19 +182,19 @@ pub fn wrap_paragraph(
     text: &str,
     direction: Direction,
     width: usize,
-    _mode: BidiMode,
+    mode: BidiMode,
 ) -> Vec<VisualLine> {
     let width = width.max(1);
-    let all = glyphs(text);
-    let mut lines: Vec<Vec<Glyph>> = Vec::new();
-    let mut line: Vec<Glyph> = Vec::new();
+    let (shaped, all) = clusters(text, mode);
+    let mut lines: Vec<Vec<Cluster>> = Vec::new();
+    let mut line: Vec<Cluster> = Vec::new();
     let mut line_width = 0;
     let mut i = 0;
     while i < all.len() {
         if is_space(&all[i]) {
             // Spaces at the start of a wrapped line are dropped; between words kept.
             if !line.is_empty() && line_width < width {
-                line_width += usize::from(all[i].width);
+                line_width += usize::from(all[i].glyph.width);
                 line.push(all[i].clone());
             }
             i += 1;
@@ -122,31 +204,33 @@ pub fn wrap_paragraph(
             .iter()
             .position(is_space)
             .map_or(all.len(), |p| i + p);
-        let word_width: usize = all[i..end].iter().map(|g| usize::from(g.width)).sum();
+        let word_width: usize = all[i..end].iter().map(|c| usize::from(c.glyph.width)).sum();
         if line_width + word_width > width && !line.is_empty() {
             lines.push(std::mem::take(&mut line));
             line_width = 0;
         }
-        for g in &all[i..end] {
-            if line_width + usize::from(g.width) > width && !line.is_empty() {
+        for c in &all[i..end] {
+            if line_width + usize::from(c.glyph.width) > width && !line.is_empty() {
                 lines.push(std::mem::take(&mut line));
                 line_width = 0;
             }
-            line_width += usize::from(g.width);
-            line.push(g.clone());
+            line_width += usize::from(c.glyph.width);
+            line.push(c.clone());
         }
         i = end;
     }
     if !line.is_empty() {
         lines.push(line);
     }
+    let bidi = (mode == BidiMode::App && !lines.is_empty())
+        .then(|| Paragraph::new(&shaped, Some(direction)));
     lines
         .into_iter()
-        .map(|mut glyphs| {
-            while glyphs.last().is_some_and(is_space) {
-                glyphs.pop();
+        .map(|mut line| {
+            while line.last().is_some_and(is_space) {
+                line.pop();
             }
-            finish(glyphs, direction)
+            finish(reorder(line, bidi.as_ref()), direction)
         })
         .collect()
 }
@@ -160,15 +244,16 @@ fn finish(glyphs: Vec<Glyph>, direction: Direction) -> VisualLine {
 }
 
 /// One line of text fitted into `width` cells, cut with `…` at its logical end.
-pub fn layout_line(text: &str, direction: Direction, width: usize, _mode: BidiMode) -> VisualLine {
-    let mut all = glyphs(text);
-    let total: usize = all.iter().map(|g| usize::from(g.width)).sum();
-    if total > width {
+pub fn layout_line(text: &str, direction: Direction, width: usize, mode: BidiMode) -> VisualLine {
+    let (shaped, mut all) = clusters(text, mode);
+    let total: usize = all.iter().map(|c| usize::from(c.glyph.width)).sum();
+    let cut = total > width;
+    if cut {
         let mut used = 0;
         let keep = all
             .iter()
-            .take_while(|g| {
-                used += usize::from(g.width);
+            .take_while(|c| {
+                used += usize::from(c.glyph.width);
                 used < width
             })
             .count();
@@ -176,15 +261,25 @@ pub fn layout_line(text: &str, direction: Direction, width: usize, _mode: BidiMo
         while all.last().is_some_and(is_space) {
             all.pop();
         }
-        if width > 0 {
-            all.push(Glyph {
-                text: "…".into(),
-                width: 1,
-                logical: text.len(),
-            });
+    }
+    let bidi = (mode == BidiMode::App && !all.is_empty())
+        .then(|| Paragraph::new(&shaped, Some(direction)));
+    let mut glyphs = reorder(all, bidi.as_ref());
+    if cut && width > 0 {
+        let ellipsis = Glyph {
+            text: "…".into(),
+            width: 1,
+            logical: text.len(),
+            logical_end: text.len(),
+        };
+        // The cut is at the logical end: the left edge of a right-to-left line.
+        if direction == Direction::Rtl && mode == BidiMode::App {
+            glyphs.insert(0, ellipsis);
+        } else {
+            glyphs.push(ellipsis);
         }
     }
-    finish(all, direction)
+    finish(glyphs, direction)
 }
 
 #[cfg(test)]
@@ -228,17 +323,18 @@ mod tests {
     }
 
     #[test]
-    fn combining_marks_stay_on_their_letter() {
-        let g = glyphs("مُخْتار");
-        assert_eq!(g[0].text, "مُ");
+    fn combining_marks_stay_on_their_letter_when_unshaped() {
+        let (_, g) = clusters("مُخْتار", BidiMode::Off);
+        assert_eq!(g[0].glyph.text, "مُ");
         assert_eq!(g.len(), 5);
-        assert!(g.iter().all(|g| g.width == 1));
+        assert!(g.iter().all(|g| g.glyph.width == 1));
+        assert_eq!((g[0].glyph.logical, g[0].glyph.logical_end), (0, 4));
     }
 
     #[test]
     fn bidi_controls_are_not_drawn() {
-        let g = glyphs("a\u{202E}b\u{2066}c");
-        let text: String = g.iter().map(|g| g.text.as_str()).collect();
+        let (_, g) = clusters("a\u{202E}b\u{2066}c\u{200D}", BidiMode::App);
+        let text: String = g.iter().map(|g| g.glyph.text.as_str()).collect();
         assert_eq!(text, "abc");
     }
 

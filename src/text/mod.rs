@@ -1,7 +1,10 @@
 //! The one display path for article text: sanitize, shape, wrap, reorder.
 
+pub mod bidi;
+mod forms;
 mod layout;
 mod sanitize;
+pub mod shape;
 
 pub use layout::{Glyph, VisualLine, layout_line, wrap_paragraph};
 pub use sanitize::{is_bidi_control, is_safe_symbol, placeholder, sanitize};

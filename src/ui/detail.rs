@@ -1,6 +1,6 @@
 //! The detail pane: the selected article's laid-out rows, scrolled.
 
-use super::draw::{draw_line, draw_text};
+use super::draw::draw_line;
 use super::layout::inner;
 use super::theme::Theme;
 use crate::app::{App, Focus};
@@ -27,9 +27,6 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     block.render(area, buf);
     let inner = inner(area);
     let Some(doc) = &app.detail else {
-        if inner.height > 0 {
-            draw_text(buf, Rect { height: 1, ..inner }, "", Style::new());
-        }
         return;
     };
     for (i, row) in doc

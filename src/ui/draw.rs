@@ -1,7 +1,7 @@
 //! Putting laid-out glyphs into the buffer cell by cell, so every row is exactly as wide
 //! as its area whatever the text.
 
-use crate::text::{Glyph, VisualLine};
+use crate::text::{BidiMode, Glyph, VisualLine};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -38,13 +38,13 @@ pub fn draw_line(
     }
 }
 
-/// Plain text in one row, cut to fit.
-pub fn draw_text(buf: &mut Buffer, area: Rect, text: &str, style: Style) {
+/// A left-to-right row of text (Arabic inside it ordered by `mode`), cut to fit.
+pub fn draw_text(buf: &mut Buffer, area: Rect, text: &str, style: Style, mode: BidiMode) {
     let line = crate::text::layout_line(
         text,
         crate::corpus::Direction::Ltr,
         usize::from(area.width),
-        crate::text::BidiMode::Off,
+        mode,
     );
     draw_line(buf, area, &line, style, |_| Style::new());
 }

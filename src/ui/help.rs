@@ -11,18 +11,34 @@ use ratatui::widgets::{Block, Clear, Widget};
 
 /// The help text: a heading per mode, then `keys  description` per action.
 pub fn lines(keymap: &Keymap) -> Vec<(bool, String)> {
+    let groups: Vec<(Mode, Vec<(String, &str)>)> = keymap
+        .modes()
+        .into_iter()
+        .map(|mode| {
+            let rows = keymap
+                .bindings(mode)
+                .into_iter()
+                .map(|(action, keys)| {
+                    let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
+                    (keys.join(", "), action.describe())
+                })
+                .collect();
+            (mode, rows)
+        })
+        .collect();
+    let key_width = groups
+        .iter()
+        .flat_map(|(_, rows)| rows.iter().map(|(k, _)| k.chars().count()))
+        .max()
+        .unwrap_or(0);
     let mut out = Vec::new();
-    for mode in keymap.modes() {
+    for (mode, rows) in groups {
         if !out.is_empty() {
             out.push((false, String::new()));
         }
         out.push((true, heading(mode).to_string()));
-        for (action, keys) in keymap.bindings(mode) {
-            let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
-            out.push((
-                false,
-                format!("  {:<22}{}", keys.join(", "), action.describe()),
-            ));
+        for (keys, description) in rows {
+            out.push((false, format!("  {keys:<key_width$}  {description}")));
         }
     }
     out
@@ -96,6 +112,7 @@ pub fn render(app: &App, theme: Theme, screen: Rect, buf: &mut Buffer) {
             },
             text,
             style,
+            app.bidi,
         );
     }
 }

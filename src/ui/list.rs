@@ -72,7 +72,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         } else {
             "No articles were loaded. W shows why."
         };
-        draw_text(buf, Rect { height: 1, ..inner }, msg, theme.dim());
+        draw_text(buf, Rect { height: 1, ..inner }, msg, theme.dim(), app.bidi);
         return;
     }
     let first = app.list_offset;
@@ -129,6 +129,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             Rect::new(x, y, cols.sources, 1),
             &count,
             base.patch(theme.dim()),
+            app.bidi,
         );
         x += cols.sources + 1;
         if cols.id > 0 {

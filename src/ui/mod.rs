@@ -63,6 +63,7 @@ fn too_small(area: Rect, buf: &mut Buffer) {
             Rect::new(x, y, w, 1),
             text,
             ratatui::style::Style::new(),
+            crate::text::BidiMode::Off,
         );
     }
 }

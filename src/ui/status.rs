@@ -40,13 +40,13 @@ pub fn text(app: &App) -> (String, String) {
 pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     let (left, right) = text(app);
     let right_w = right.chars().count() as u16;
-    draw_text(buf, area, &format!(" {left}"), theme.status());
+    draw_text(buf, area, &format!(" {left}"), theme.status(), app.bidi);
     if area.width > right_w + left.chars().count() as u16 + 4 {
         let r = Rect {
             x: area.x + area.width - right_w - 1,
             width: right_w + 1,
             ..area
         };
-        draw_text(buf, r, &right, theme.status());
+        draw_text(buf, r, &right, theme.status(), app.bidi);
     }
 }

@@ -28,6 +28,7 @@ pub fn render(app: &App, theme: Theme, screen: Rect, buf: &mut Buffer) {
             Rect { height: 1, ..inner },
             "Everything loaded cleanly.",
             theme.dim(),
+            app.bidi,
         );
         return;
     }
@@ -52,6 +53,7 @@ pub fn render(app: &App, theme: Theme, screen: Rect, buf: &mut Buffer) {
             },
             &w.to_string(),
             style,
+            app.bidi,
         );
     }
 }
