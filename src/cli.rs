@@ -1,9 +1,11 @@
 //! Command line: the TUI by default, headless commands for scripts and pipes.
 
 use crate::app::DetailDoc;
-use crate::corpus::{Article, LoadOptions, LoadWarning, load_all};
+use crate::corpus::{Article, Corpus, LoadOptions, LoadWarning, load_all};
 use crate::keymap::Keymap;
 use crate::runtime::{self, Session};
+use crate::search::matcher::{Matcher, Order, Scope};
+use crate::search::query::Query;
 use crate::text::{BidiMode, is_bidi_control};
 use crate::ui::Theme;
 use clap::{Args, Parser, Subcommand};
@@ -82,7 +84,34 @@ enum Command {
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
         width: Option<u16>,
     },
+    /// Print the articles matching QUERY, best first: id, score, title (exit 1 if none)
+    #[command(after_help = QUERY_HELP)]
+    Filter {
+        /// The query, as typed in the TUI's filter line
+        query: String,
+        #[command(flatten)]
+        corpus: CorpusArgs,
+        /// Search whole articles (folded substrings) instead of titles, places, domains, ids
+        #[arg(long)]
+        body: bool,
+        /// Keep corpus order instead of ranking by score
+        #[arg(long)]
+        corpus_order: bool,
+        /// Print at most N matches
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+        /// JSON Lines: id, score, title
+        #[arg(long)]
+        json: bool,
+    },
 }
+
+const QUERY_HELP: &str = "\
+Query terms (all must match; Arabic and Latin are folded, so القاعده finds القاعدة):
+  word        fuzzy            'word   exact substring    ^word   title starts with
+  word$       title ends with  !word   must not contain
+  src:DOMAIN  a source's host contains DOMAIN     place:NAME   dateline place
+  lang:ar|en|mixed    id:PREFIX    has:links    no:links";
 
 impl Cli {
     pub fn run(self) -> Result<i32, crate::Error> {
@@ -101,12 +130,39 @@ impl Cli {
                 json,
                 width,
             }) => show(&corpus.options(), &id, json, width, bidi),
+            Some(Command::Filter {
+                query,
+                corpus,
+                body,
+                corpus_order,
+                limit,
+                json,
+            }) => filter(&corpus.options(), &query, body, corpus_order, limit, json),
         }
     }
 }
 
+/// The process is about to exit: freeing a million articles one by one would only add
+/// seconds to a command that has already printed its answer.
+fn leak<T>(value: T) {
+    std::mem::forget(value);
+}
+
+/// Text for plain output: bidi controls stay in JSON (data) but not in text meant for
+/// eyes and greps.
+fn plain(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(is_bidi_control) {
+        text.chars()
+            .filter(|&c| !is_bidi_control(c))
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
+    }
+}
+
 /// Load for a headless command: warnings go to stderr, the load is never stopped by them.
-fn load(options: &LoadOptions) -> Result<Vec<Article>, crate::Error> {
+fn load(options: &LoadOptions) -> Result<Corpus, crate::Error> {
     options.check()?;
     let (articles, warnings, summary) = load_all(options);
     report_warnings(&warnings);
@@ -150,10 +206,8 @@ fn emit(out: &mut impl Write, text: &str) -> Result<bool, crate::Error> {
 
 fn list(options: &LoadOptions, as_json: bool) -> Result<i32, crate::Error> {
     let articles = load(options)?;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    for a in &articles {
-        let line = if as_json {
+    write_lines(articles.iter().map(|a| {
+        if as_json {
             let mut v = json!({
                 "id": a.id,
                 "title": a.title,
@@ -168,22 +222,31 @@ fn list(options: &LoadOptions, as_json: bool) -> Result<i32, crate::Error> {
             }
             format!("{v}\n")
         } else {
-            // Bidi controls stay in the JSON (data); plain text output is for eyes and greps.
-            let title: String = a.title.chars().filter(|&c| !is_bidi_control(c)).collect();
             format!(
-                "{}\t{}\t{}\t{title}\n",
+                "{}\t{}\t{}\t{}\n",
                 a.id,
                 a.lang.as_str(),
-                a.sources.len()
+                a.sources.len(),
+                plain(&a.title)
             )
-        };
+        }
+    }))?;
+    leak(articles);
+    Ok(0)
+}
+
+/// Write lines to stdout; a reader that goes away (`| head`) ends the output quietly.
+fn write_lines(lines: impl Iterator<Item = String>) -> Result<(), crate::Error> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    for line in lines {
         if !emit(&mut out, &line)? {
-            return Ok(0);
+            return Ok(());
         }
     }
     match out.flush() {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-        _ => Ok(0),
+        _ => Ok(()),
     }
 }
 
@@ -214,6 +277,46 @@ pub fn article_json(a: &Article) -> serde_json::Value {
         "meta": meta,
         "lossy": a.lossy,
     })
+}
+
+fn filter(
+    options: &LoadOptions,
+    query: &str,
+    body: bool,
+    corpus_order: bool,
+    limit: Option<usize>,
+    as_json: bool,
+) -> Result<i32, crate::Error> {
+    let query = Query::parse(query).map_err(|e| crate::Error::Query(e.to_string()))?;
+    let corpus = load(options)?;
+    let scope = if body { Scope::Body } else { Scope::Title };
+    let order = if corpus_order {
+        Order::Corpus
+    } else {
+        Order::Score
+    };
+    let hits = Matcher::new()
+        .run(&corpus, &query, scope, order, &|| false)
+        .unwrap_or_default();
+    write_lines(
+        hits.iter()
+            .take(limit.unwrap_or(usize::MAX))
+            .filter_map(|hit| {
+                let a = corpus.get(hit.index as usize)?;
+                Some(if as_json {
+                    format!(
+                        "{}\n",
+                        json!({"id": a.id, "score": hit.score, "title": a.title})
+                    )
+                } else {
+                    format!("{}\t{}\t{}\n", a.id, hit.score, plain(&a.title))
+                })
+            }),
+    )?;
+    let matched = !hits.is_empty();
+    leak(corpus);
+    // Like `fzf --filter`: no match is exit status 1.
+    Ok(if matched { 0 } else { 1 })
 }
 
 fn show(

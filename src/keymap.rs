@@ -32,6 +32,19 @@ pub enum Action {
     ScrollBottom,
     NextArticle,
     PrevArticle,
+    OpenFilter,
+    FilterAccept,
+    FilterCancel,
+    ClearFilter,
+    ToggleScope,
+    ToggleOrder,
+    DeleteBack,
+    DeleteWord,
+    ClearInput,
+    CursorLeft,
+    CursorRight,
+    CursorHome,
+    CursorEnd,
 }
 
 impl Action {
@@ -58,6 +71,19 @@ impl Action {
             Action::ScrollBottom => "scroll to the end",
             Action::NextArticle => "next article, keep reading",
             Action::PrevArticle => "previous article, keep reading",
+            Action::OpenFilter => "filter the list (type to narrow)",
+            Action::FilterAccept => "keep the filter, back to the list",
+            Action::FilterCancel => "clear the filter, back to the list",
+            Action::ClearFilter => "clear the filter",
+            Action::ToggleScope => "search titles or whole articles",
+            Action::ToggleOrder => "rank by score or keep corpus order",
+            Action::DeleteBack => "delete the character before the cursor",
+            Action::DeleteWord => "delete the word before the cursor",
+            Action::ClearInput => "delete the whole filter",
+            Action::CursorLeft => "cursor left",
+            Action::CursorRight => "cursor right",
+            Action::CursorHome => "cursor to the start",
+            Action::CursorEnd => "cursor to the end",
         }
     }
 }
@@ -69,6 +95,7 @@ pub enum Mode {
     Global,
     List,
     Detail,
+    Filter,
     Help,
     Warnings,
 }
@@ -79,14 +106,16 @@ impl Mode {
             Mode::Global => "global",
             Mode::List => "list",
             Mode::Detail => "detail",
+            Mode::Filter => "filter",
             Mode::Help => "help",
             Mode::Warnings => "warnings",
         }
     }
 
-    /// Overlays take only their own keys, so a stray key cannot act behind them.
+    /// Overlays and the filter line take only their own keys: in the filter every
+    /// unbound printable key is text.
     fn uses_global(self) -> bool {
-        !matches!(self, Mode::Help | Mode::Warnings)
+        !matches!(self, Mode::Help | Mode::Warnings | Mode::Filter)
     }
 }
 

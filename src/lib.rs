@@ -9,6 +9,7 @@ pub mod corpus;
 pub mod generate;
 pub mod keymap;
 pub mod runtime;
+pub mod search;
 pub mod term;
 pub mod text;
 pub mod ui;
@@ -32,6 +33,8 @@ pub enum Error {
     NoTerminal,
     #[error(transparent)]
     Keymap(#[from] keymap::KeymapError),
+    #[error("bad query: {0}")]
+    Query(String),
     #[error("terminal: {0}")]
     Terminal(std::io::Error),
     #[error("{0}")]

@@ -3,7 +3,8 @@
 
 use crate::app::{App, Effect, Msg};
 use crate::corpus::{LoadEvent, LoadOptions, Loader};
-use crate::keymap::{Key, Keymap};
+use crate::keymap::{Key, KeyName, Keymap, Mode};
+use crate::search::worker::{MatchResult, Worker};
 use crate::term::TerminalGuard;
 use crate::text::BidiMode;
 use crate::ui::{self, Theme};
@@ -21,6 +22,7 @@ use std::sync::mpsc::{self, Receiver, Sender};
 pub enum Event {
     Term(TermEvent),
     Load(LoadEvent),
+    Matched(MatchResult),
     Signal(i32),
     /// The terminal's input ended (the connection dropped).
     InputClosed,
@@ -64,6 +66,10 @@ pub fn run(session: Session) -> Result<i32, crate::Error> {
         .map_err(crate::Error::Terminal)?;
 
     spawn_input_thread(tx.clone());
+    let match_tx = tx.clone();
+    let worker = Worker::spawn(move |result| {
+        let _ = match_tx.send(Event::Matched(result));
+    });
     let loader = Loader::new(session.load.clone());
     let cancel = loader.cancel_flag();
     let load_tx = tx.clone();
@@ -72,7 +78,7 @@ pub fn run(session: Session) -> Result<i32, crate::Error> {
     });
     drop(tx);
 
-    let code = event_loop(&mut app, &mut terminal, &rx, session.theme);
+    let code = event_loop(&mut app, &mut terminal, &rx, session.theme, &worker);
     cancel.store(true, Ordering::Relaxed);
     drop(guard);
     code
@@ -83,6 +89,7 @@ fn event_loop(
     terminal: &mut Terminal<CrosstermBackend<std::io::Stdout>>,
     rx: &Receiver<Event>,
     theme: Theme,
+    worker: &Worker,
 ) -> Result<i32, crate::Error> {
     loop {
         let Ok(first) = rx.recv() else {
@@ -91,7 +98,7 @@ fn event_loop(
         let mut dirty = false;
         let mut next = Some(first);
         while let Some(event) = next {
-            match handle(app, event) {
+            match handle(app, event, worker) {
                 Step::Continue(changed) => dirty |= changed,
                 Step::Exit(code) => return Ok(code),
             }
@@ -110,24 +117,34 @@ enum Step {
     Exit(i32),
 }
 
-fn handle(app: &mut App, event: Event) -> Step {
+fn handle(app: &mut App, event: Event, worker: &Worker) -> Step {
     let msg = match event {
         Event::Term(TermEvent::Key(key)) if key.kind != KeyEventKind::Release => {
-            let action = Key::from_event(&key).and_then(|k| app.keymap.lookup(app.mode(), &k));
-            match action {
-                Some(a) => Msg::Action(a),
-                None => return Step::Continue(false),
+            let Some(key) = Key::from_event(&key) else {
+                return Step::Continue(false);
+            };
+            let mode = app.mode();
+            match (app.keymap.lookup(mode, &key), key.code) {
+                (Some(a), _) => Msg::Action(a),
+                // In the filter line, unbound printable keys are text.
+                (None, KeyName::Char(c)) if mode == Mode::Filter && !key.ctrl && !key.alt => {
+                    Msg::Input(c)
+                }
+                (None, _) => return Step::Continue(false),
             }
         }
         Event::Term(TermEvent::Resize(width, height)) => Msg::Resize { width, height },
         Event::Term(_) => return Step::Continue(false),
         Event::Load(e) => Msg::Load(e),
+        Event::Matched(result) => Msg::Matched(result),
         Event::Signal(sig) => return Step::Exit(128 + sig),
         Event::InputClosed => return Step::Exit(128 + SIGHUP),
     };
-    let effects = app.update(msg);
-    if effects.contains(&Effect::Quit) {
-        return Step::Exit(0);
+    for effect in app.update(msg) {
+        match effect {
+            Effect::Quit => return Step::Exit(0),
+            Effect::Match(request) => worker.request(request),
+        }
     }
     Step::Continue(true)
 }

@@ -261,3 +261,62 @@ fn a_closed_pipe_is_not_an_error() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn filter_prints_ranked_matches() {
+    let out = stdout_of(&["filter", "ميناء"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(!lines.is_empty());
+    let scores: Vec<i64> = lines
+        .iter()
+        .map(|l| {
+            let fields: Vec<&str> = l.split('\t').collect();
+            assert_eq!(fields.len(), 3, "{l}");
+            fields[1].parse().expect("score")
+        })
+        .collect();
+    assert!(
+        scores.windows(2).all(|w| w[0] >= w[1]),
+        "best first: {scores:?}"
+    );
+    assert!(lines[0].starts_with("003_ad3a8cd61281a802\t"), "{out}");
+}
+
+#[test]
+fn filter_json_limit_body_and_fields() {
+    let out = stdout_of(&["filter", "src:facebook lang:ar", "--json", "--limit", "2"]);
+    let rows: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(rows.len(), 2);
+    for r in &rows {
+        assert!(r["id"].is_string() && r["score"].is_i64() && r["title"].is_string());
+    }
+    // Full-text search finds a word that is only in a body paragraph, folded.
+    let out = stdout_of(&["filter", "'سيارتي اسعاف", "--body"]);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.starts_with("001_0b57c75fe47eaca2\t"));
+    // Harakat in the text, none in the query.
+    let out = stdout_of(&["filter", "'مختار", "--body"]);
+    assert!(out.starts_with("012_0944dff391652ec4\t"), "{out}");
+    // Arabic-Indic digits in the text, ASCII in the query.
+    let out = stdout_of(&["filter", "'54", "--body"]);
+    assert!(out.starts_with("008_8efeb2d730b08158\t"), "{out}");
+}
+
+#[test]
+fn filter_exit_status_like_fzf() {
+    bin()
+        .args(["filter", "xyzzyqq"])
+        .assert()
+        .code(1)
+        .stdout("");
+    bin()
+        .args(["filter", "lang:fr"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "lang:fr: lang: expects ar, en or mixed",
+        ));
+}

@@ -28,7 +28,7 @@ fn app_for(paths: &[&str], width: u16, height: u16) -> App {
     }));
     app.update(Msg::Load(LoadEvent::Warnings(warnings)));
     app.update(Msg::Load(LoadEvent::Batch {
-        articles,
+        articles: articles.iter().cloned().collect(),
         files_done: summary.files,
         bytes_done: summary.bytes,
     }));

@@ -19,7 +19,7 @@ fn browse_the_sample_open_an_article_and_quit() {
     let (articles, _, _) = load_all(&LoadOptions {
         paths: vec!["sample-data".into()],
     });
-    let third = &articles[2];
+    let third = articles.get(2).expect("a third article");
     // The first title row exactly as the detail pane lays it out (58 = inner width at 120).
     let doc = DetailDoc::build(third, 52, BidiMode::App);
     let title_row = doc.rows[0]
@@ -273,4 +273,31 @@ fn app_mode_asks_vte_not_to_reorder_and_restores_it() {
     tui.send("q");
     tui.wait_exit();
     assert!(!String::from_utf8_lossy(&tui.raw()).contains("\x1b[8l"));
+}
+
+#[test]
+fn typing_a_query_narrows_the_list() {
+    let mut tui = Tui::spawn(&["sample-data"], 120, 30);
+    tui.wait_for_text("Articles (23)");
+    tui.wait_for_text("loaded in");
+    tui.send("/");
+    tui.send("lang:en");
+    tui.wait_for_text("Articles (5 of 23)");
+    tui.wait_for_text("titles · by score · 5 of 23");
+    tui.send(" 'sardine");
+    tui.wait_for_text("Articles (1 of 23)");
+    tui.wait_for_text("Fishermen in Zuwara report record sardine catch");
+    // Enter keeps the filter; the status line says so.
+    tui.send("\r");
+    tui.wait_for_text("/lang:en 'sardine: 1 of 23");
+    // Esc in the list clears it.
+    tui.send("\x1b");
+    tui.wait_for_text("Articles (23)");
+    // A malformed term is reported, not fatal.
+    tui.send("/lang:xx");
+    tui.wait_for_text("lang: expects ar, en or mixed");
+    tui.send("\x1b");
+    tui.wait_for_text("Articles (23)");
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
 }

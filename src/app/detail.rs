@@ -15,6 +15,8 @@ pub enum Tone {
     Heading,
     Url,
     Warning,
+    /// Characters the filter matched.
+    Match,
 }
 
 /// One drawn row: a visual line and the tones of its logical byte ranges.
@@ -73,7 +75,9 @@ impl Builder {
     }
 
     fn field(&mut self, label: &str, value: &str) {
-        let text = format!("{label:<7}{value}");
+        // Labels line up at 7 columns; a longer one keeps a space before its value.
+        let width = label.chars().count().max(6) + 1;
+        let text = format!("{label:<width$}{value}");
         let tones = vec![(0..label.len(), Tone::Label)];
         self.push(&text, Direction::Ltr, tones, None);
     }

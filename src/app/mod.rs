@@ -1,11 +1,15 @@
 //! Application state and the pure `update`: messages in, effects out, no I/O.
 
 mod detail;
+mod filter;
 
 pub use detail::{DetailDoc, Row, Tone};
+pub use filter::Filter;
 
 use crate::corpus::{Article, Corpus, LoadEvent, LoadSummary, LoadWarning};
 use crate::keymap::{Action, Keymap, Mode};
+use crate::search::matcher::{Order, Scope};
+use crate::search::worker::{MatchRequest, MatchResult};
 use crate::text::BidiMode;
 use crate::ui::layout::{Panes, inner};
 use ratatui::layout::Rect;
@@ -15,14 +19,22 @@ use std::sync::Arc;
 #[derive(Debug)]
 pub enum Msg {
     Action(Action),
+    /// A character typed into the filter line.
+    Input(char),
     Load(LoadEvent),
-    Resize { width: u16, height: u16 },
+    Matched(MatchResult),
+    Resize {
+        width: u16,
+        height: u16,
+    },
 }
 
 /// Side effects for the runtime to carry out.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Quit,
+    /// Run a query on the matcher thread.
+    Match(MatchRequest),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +77,17 @@ pub struct App {
     pub keymap: Arc<Keymap>,
     /// What was loaded, for the window and status line.
     pub source_label: String,
+    pub filter: Filter,
+    /// The filter line has the keyboard.
+    pub filter_editing: bool,
+    /// Numbers match requests; only the newest one's result is applied.
+    pub generation: u64,
+    /// The applied result; `None` shows every article.
+    pub result: Option<MatchResult>,
+    /// A request is running whose result has not arrived.
+    pub matching: bool,
+    /// The corpus grew while a request was running: ask again when it answers.
+    rematch: bool,
 }
 
 impl App {
@@ -84,7 +107,34 @@ impl App {
             bidi,
             keymap,
             source_label,
+            filter: Filter::default(),
+            filter_editing: false,
+            generation: 0,
+            result: None,
+            matching: false,
+            rematch: false,
         }
+    }
+
+    /// Articles in the list: the filter's result, or the whole corpus.
+    pub fn visible_len(&self) -> usize {
+        match &self.result {
+            Some(r) => r.hits.len(),
+            None => self.corpus.len(),
+        }
+    }
+
+    /// Corpus index of the article at list position `row`.
+    pub fn visible_index(&self, row: usize) -> Option<usize> {
+        match &self.result {
+            Some(r) => r.hits.get(row).map(|&i| i as usize),
+            None => (row < self.corpus.len()).then_some(row),
+        }
+    }
+
+    /// The article at list position `row`.
+    pub fn visible_article(&self, row: usize) -> Option<&Article> {
+        self.visible_index(row).and_then(|i| self.corpus.get(i))
     }
 
     /// The keymap mode for the current state.
@@ -92,13 +142,14 @@ impl App {
         match (self.overlay, self.focus) {
             (Some(Overlay::Help), _) => Mode::Help,
             (Some(Overlay::Warnings), _) => Mode::Warnings,
+            (None, _) if self.filter_editing => Mode::Filter,
             (None, Focus::List) => Mode::List,
             (None, Focus::Detail) => Mode::Detail,
         }
     }
 
     pub fn selected_article(&self) -> Option<&Article> {
-        self.corpus.get(self.selected)
+        self.visible_article(self.selected)
     }
 
     pub fn panes(&self) -> Option<Panes> {
@@ -127,7 +178,14 @@ impl App {
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
             Msg::Action(action) => return self.act(action),
-            Msg::Load(event) => self.on_load(event),
+            Msg::Input(c) => {
+                if self.filter_editing {
+                    self.filter.insert(c);
+                    return self.filter_changed();
+                }
+            }
+            Msg::Load(event) => return self.on_load(event),
+            Msg::Matched(result) => return self.on_matched(result),
             Msg::Resize { width, height } => {
                 self.size = Rect::new(0, 0, width, height);
                 self.refresh_detail();
@@ -137,7 +195,7 @@ impl App {
         Vec::new()
     }
 
-    fn on_load(&mut self, event: LoadEvent) {
+    fn on_load(&mut self, event: LoadEvent) -> Vec<Effect> {
         match event {
             LoadEvent::Scanned { files, bytes } => {
                 self.load.files_total = Some(files);
@@ -148,17 +206,95 @@ impl App {
                 files_done,
                 bytes_done,
             } => {
-                let was_empty = self.corpus.is_empty();
+                let was_empty = self.visible_len() == 0;
+                let grew = !articles.is_empty();
                 self.corpus.push_batch(articles);
                 self.load.files_done = files_done;
                 self.load.bytes_done = bytes_done;
-                if was_empty && !self.corpus.is_empty() {
+                if was_empty && self.visible_len() > 0 {
                     self.refresh_detail();
+                }
+                if grew && self.filter.query().is_some() {
+                    // New articles must be filtered too; one request at a time.
+                    if self.matching {
+                        self.rematch = true;
+                    } else {
+                        return self.request_match();
+                    }
                 }
             }
             LoadEvent::Warnings(w) => self.warnings.extend(w),
             LoadEvent::Finished(summary) => self.load.finished = Some(summary),
         }
+        Vec::new()
+    }
+
+    fn request_match(&mut self) -> Vec<Effect> {
+        let Some(query) = self.filter.query() else {
+            return Vec::new();
+        };
+        self.generation += 1;
+        self.matching = true;
+        self.rematch = false;
+        vec![Effect::Match(MatchRequest {
+            generation: self.generation,
+            corpus: self.corpus.clone(),
+            query: query.clone(),
+            scope: self.filter.scope,
+            order: self.filter.order,
+        })]
+    }
+
+    /// The filter line changed: run the new query, or show everything when it is empty.
+    fn filter_changed(&mut self) -> Vec<Effect> {
+        match &self.filter.parsed {
+            None => {
+                let keep = self.selected_corpus_index();
+                self.generation += 1;
+                self.matching = false;
+                self.result = None;
+                self.reselect(keep);
+                Vec::new()
+            }
+            // A malformed term is shown in the filter line; the last result stays.
+            Some(Err(_)) => Vec::new(),
+            Some(Ok(_)) => self.request_match(),
+        }
+    }
+
+    fn on_matched(&mut self, result: MatchResult) -> Vec<Effect> {
+        if result.generation != self.generation {
+            return Vec::new();
+        }
+        let keep = self.selected_corpus_index();
+        // Partial results show at once; the search is still running.
+        self.matching = !result.complete;
+        let complete = result.complete;
+        self.result = Some(result);
+        self.reselect(keep);
+        if complete && self.rematch {
+            return self.request_match();
+        }
+        Vec::new()
+    }
+
+    fn selected_corpus_index(&self) -> Option<usize> {
+        self.visible_index(self.selected)
+    }
+
+    /// Keep the selection on the same article when it is still listed, else go to the top.
+    fn reselect(&mut self, corpus_index: Option<usize>) {
+        let row = corpus_index.and_then(|want| match &self.result {
+            Some(r) => r.hits.iter().position(|&i| i as usize == want),
+            None => Some(want),
+        });
+        let before = self.selected_article().map(|a| a.id.clone());
+        self.selected = row.unwrap_or(0);
+        self.keep_selection_visible();
+        if self.selected_article().map(|a| a.id.clone()) != before {
+            self.detail_scroll = 0;
+        }
+        self.refresh_detail();
     }
 
     fn act(&mut self, action: Action) -> Vec<Effect> {
@@ -172,7 +308,7 @@ impl App {
             Action::PageDown => self.select_by(self.list_height() as isize),
             Action::PageUp => self.select_by(-(self.list_height() as isize)),
             Action::First => self.select(0),
-            Action::Last => self.select(self.corpus.len().saturating_sub(1)),
+            Action::Last => self.select(self.visible_len().saturating_sub(1)),
             Action::FocusDetail => self.focus = Focus::Detail,
             Action::FocusList => self.focus = Focus::List,
             Action::NextArticle => self.select_by(1),
@@ -183,6 +319,48 @@ impl App {
             Action::ScrollPageUp => self.scroll_by(-(self.page() as isize)),
             Action::ScrollTop => self.scroll_to(0),
             Action::ScrollBottom => self.scroll_to(usize::MAX),
+            Action::OpenFilter => {
+                self.filter_editing = true;
+                self.filter.end();
+            }
+            Action::FilterAccept => self.filter_editing = false,
+            Action::FilterCancel | Action::ClearFilter => {
+                self.filter_editing = false;
+                if !self.filter.input.is_empty() {
+                    self.filter.clear();
+                    return self.filter_changed();
+                }
+            }
+            Action::ToggleScope => {
+                self.filter.scope = match self.filter.scope {
+                    Scope::Title => Scope::Body,
+                    Scope::Body => Scope::Title,
+                };
+                return self.request_match();
+            }
+            Action::ToggleOrder => {
+                self.filter.order = match self.filter.order {
+                    Order::Score => Order::Corpus,
+                    Order::Corpus => Order::Score,
+                };
+                return self.request_match();
+            }
+            Action::DeleteBack => {
+                self.filter.delete_back();
+                return self.filter_changed();
+            }
+            Action::DeleteWord => {
+                self.filter.delete_word();
+                return self.filter_changed();
+            }
+            Action::ClearInput => {
+                self.filter.clear();
+                return self.filter_changed();
+            }
+            Action::CursorLeft => self.filter.left(),
+            Action::CursorRight => self.filter.right(),
+            Action::CursorHome => self.filter.home(),
+            Action::CursorEnd => self.filter.end(),
         }
         Vec::new()
     }
@@ -232,7 +410,7 @@ impl App {
     }
 
     fn select(&mut self, index: usize) {
-        let index = index.min(self.corpus.len().saturating_sub(1));
+        let index = index.min(self.visible_len().saturating_sub(1));
         if index != self.selected {
             self.selected = index;
             self.detail_scroll = 0;
@@ -248,7 +426,7 @@ impl App {
         } else if self.selected >= self.list_offset + height {
             self.list_offset = self.selected + 1 - height;
         }
-        let max_offset = self.corpus.len().saturating_sub(height);
+        let max_offset = self.visible_len().saturating_sub(height);
         self.list_offset = self.list_offset.min(max_offset);
     }
 
@@ -353,6 +531,202 @@ mod tests {
         }
         assert_eq!(app.selected, 0);
         assert!(app.detail.is_none());
+    }
+
+    /// Feed messages, running match requests synchronously as the worker would.
+    fn drive(app: &mut App, msgs: Vec<Msg>) {
+        let mut matcher = crate::search::matcher::Matcher::new();
+        let mut queue: std::collections::VecDeque<Msg> = msgs.into();
+        while let Some(msg) = queue.pop_front() {
+            for effect in app.update(msg) {
+                if let Effect::Match(r) = effect {
+                    let hits = matcher
+                        .run(&r.corpus, &r.query, r.scope, r.order, &|| false)
+                        .expect("runs");
+                    queue.push_front(Msg::Matched(MatchResult::from_hits(
+                        r.generation,
+                        &hits,
+                        r.corpus.len(),
+                    )));
+                }
+            }
+        }
+    }
+
+    fn typed(text: &str) -> Vec<Msg> {
+        text.chars().map(Msg::Input).collect()
+    }
+
+    fn titled(titles: &[&str]) -> App {
+        let mut app = App::new(
+            Arc::new(Keymap::default_keymap()),
+            BidiMode::App,
+            "test".into(),
+        );
+        app.update(Msg::Resize {
+            width: 80,
+            height: 24,
+        });
+        let articles = titles
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let origin = Origin {
+                    path: Arc::from(format!("{i}.txt")),
+                    line: None,
+                };
+                Article::from_lines(format!("t{i}"), origin, [*t])
+            })
+            .collect();
+        app.update(Msg::Load(LoadEvent::Batch {
+            articles,
+            files_done: 1,
+            bytes_done: 0,
+        }));
+        app
+    }
+
+    #[test]
+    fn typing_narrows_and_the_selection_stays_on_its_article() {
+        let mut app = titled(&[
+            "port reopened",
+            "bank notes",
+            "the port of misrata",
+            "water cuts",
+        ]);
+        drive(
+            &mut app,
+            vec![Msg::Action(Action::MoveDown), Msg::Action(Action::MoveDown)],
+        );
+        assert_eq!(app.selected_article().map(|a| a.id.as_str()), Some("t2"));
+        drive(&mut app, vec![Msg::Action(Action::OpenFilter)]);
+        assert_eq!(app.mode(), Mode::Filter);
+        drive(&mut app, typed("port"));
+        assert_eq!(app.visible_len(), 2);
+        assert_eq!(
+            app.selected_article().map(|a| a.id.as_str()),
+            Some("t2"),
+            "still selected"
+        );
+        // Enter keeps the filter and gives the keys back to the list.
+        drive(&mut app, vec![Msg::Action(Action::FilterAccept)]);
+        assert_eq!(app.mode(), Mode::List);
+        assert_eq!(app.visible_len(), 2);
+        // Keys typed in the list are not text.
+        drive(&mut app, typed("x"));
+        assert_eq!(app.filter.input, "port");
+        // Esc in the list clears the filter; the selection stays on t2.
+        drive(&mut app, vec![Msg::Action(Action::ClearFilter)]);
+        assert_eq!(app.visible_len(), 4);
+        assert_eq!(app.selected_article().map(|a| a.id.as_str()), Some("t2"));
+    }
+
+    #[test]
+    fn a_vanished_selection_moves_to_the_top_and_esc_cancels() {
+        let mut app = titled(&["port reopened", "bank notes", "the port of misrata"]);
+        drive(
+            &mut app,
+            vec![
+                Msg::Action(Action::MoveDown),
+                Msg::Action(Action::OpenFilter),
+            ],
+        );
+        drive(&mut app, typed("port"));
+        assert_eq!(app.selected, 0);
+        assert_eq!(app.selected_article().map(|a| a.id.as_str()), Some("t0"));
+        drive(&mut app, vec![Msg::Action(Action::FilterCancel)]);
+        assert_eq!(app.mode(), Mode::List);
+        assert!(app.filter.input.is_empty());
+        assert_eq!(app.visible_len(), 3);
+    }
+
+    #[test]
+    fn a_malformed_term_keeps_the_last_result_and_shows_an_error() {
+        let mut app = titled(&["port reopened", "bank notes"]);
+        drive(&mut app, vec![Msg::Action(Action::OpenFilter)]);
+        drive(&mut app, typed("bank !"));
+        assert!(app.filter.error().is_some(), "a lone ! is an empty term");
+        assert_eq!(app.visible_len(), 1, "the result for `bank` stays");
+        drive(&mut app, vec![Msg::Action(Action::DeleteBack)]);
+        drive(&mut app, typed("lang:"));
+        assert!(app.filter.error().is_some());
+        drive(&mut app, typed("en"));
+        assert!(app.filter.error().is_none());
+        assert_eq!(
+            app.visible_len(),
+            1,
+            "bank lang:en: only the bank article, which is English"
+        );
+        drive(&mut app, vec![Msg::Action(Action::ClearInput)]);
+        assert_eq!(app.visible_len(), 2);
+    }
+
+    #[test]
+    fn stale_results_are_ignored() {
+        let mut app = titled(&["port reopened", "bank notes"]);
+        app.update(Msg::Action(Action::OpenFilter));
+        let old = app.update(Msg::Input('p'));
+        app.update(Msg::Input('o'));
+        let Some(Effect::Match(r)) = old.into_iter().next() else {
+            panic!("a request");
+        };
+        app.update(Msg::Matched(MatchResult {
+            generation: r.generation,
+            hits: Arc::from([0u32, 1]),
+            searched: 2,
+            complete: true,
+        }));
+        assert!(
+            app.result.is_none(),
+            "an answer to an older query is dropped"
+        );
+    }
+
+    #[test]
+    fn partial_results_show_while_matching_goes_on() {
+        let mut app = titled(&["port reopened", "bank notes", "port again"]);
+        app.update(Msg::Action(Action::OpenFilter));
+        let effects = app.update(Msg::Input('p'));
+        let Some(Effect::Match(r)) = effects.into_iter().next() else {
+            panic!("a request");
+        };
+        let partial = |hits: &[u32], complete| MatchResult {
+            generation: r.generation,
+            hits: Arc::from(hits),
+            searched: 3,
+            complete,
+        };
+        app.update(Msg::Matched(partial(&[0], false)));
+        assert_eq!(app.visible_len(), 1);
+        assert!(app.matching, "still matching");
+        app.update(Msg::Matched(partial(&[0, 2], true)));
+        assert_eq!(app.visible_len(), 2);
+        assert!(!app.matching);
+    }
+
+    #[test]
+    fn articles_loaded_later_are_filtered_too() {
+        let mut app = titled(&["port reopened"]);
+        drive(&mut app, vec![Msg::Action(Action::OpenFilter)]);
+        drive(&mut app, typed("port"));
+        let origin = Origin {
+            path: Arc::from("late.txt"),
+            line: None,
+        };
+        let late = vec![
+            Article::from_lines("late1".into(), origin.clone(), ["a port again"]),
+            Article::from_lines("late2".into(), origin, ["nothing here"]),
+        ];
+        drive(
+            &mut app,
+            vec![Msg::Load(LoadEvent::Batch {
+                articles: late,
+                files_done: 2,
+                bytes_done: 0,
+            })],
+        );
+        assert_eq!(app.visible_len(), 2);
+        assert_eq!(app.corpus.len(), 3);
     }
 
     #[test]

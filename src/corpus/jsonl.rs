@@ -4,7 +4,10 @@
 use super::report::Body;
 use super::{Article, Lang, Origin};
 use crate::text::sanitize;
-use serde_json::{Map, Value};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+use std::fmt;
 use std::sync::Arc;
 
 const ID: &[&str] = &["id", "_id"];
@@ -39,14 +42,14 @@ pub fn parse_json_file(
     let mut articles = Vec::new();
     let mut errors = Vec::new();
     if trimmed.starts_with('[') {
-        match serde_json::from_str::<Vec<Value>>(text) {
+        match serde_json::from_str::<Vec<&RawValue>>(text) {
             Ok(values) => {
                 for (i, value) in values.into_iter().enumerate() {
                     let origin = Origin {
                         path: path.clone(),
                         line: None,
                     };
-                    match from_value(value, origin, &format!("{stem}:{}", i + 1)) {
+                    match from_raw(value, origin, &format!("{stem}:{}", i + 1)) {
                         Ok(a) => articles.push(a),
                         Err(reason) => errors.push(RecordError {
                             line: None,
@@ -65,7 +68,7 @@ pub fn parse_json_file(
         if line.trim().is_empty() {
             continue;
         }
-        let value = match serde_json::from_str::<Value>(line) {
+        let value = match serde_json::from_str::<&RawValue>(line) {
             Ok(v) => v,
             Err(e) => {
                 errors.push(json_error(&e, Some(line_no)));
@@ -76,7 +79,7 @@ pub fn parse_json_file(
             path: path.clone(),
             line: Some(line_no),
         };
-        match from_value(value, origin, &format!("{stem}:{line_no}")) {
+        match from_raw(value, origin, &format!("{stem}:{line_no}")) {
             Ok(a) => articles.push(a),
             Err(reason) => errors.push(RecordError {
                 line: Some(line_no),
@@ -103,61 +106,140 @@ fn strip_position(message: &str) -> &str {
         .map_or(message, |i| &message[..i])
 }
 
-fn take(map: &mut Map<String, Value>, names: &[&str]) -> Option<Value> {
-    names
-        .iter()
-        .find_map(|n| map.remove(*n))
-        .filter(|v| !v.is_null())
-}
+/// A string borrowed from the input when it has no escapes.
+struct Text<'a>(Cow<'a, str>);
 
-fn as_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        Value::Null => None,
-        other => Some(other.to_string()),
-    }
-}
-
-fn urls_of(value: &Value) -> Vec<String> {
-    match value {
-        Value::String(s) => vec![s.clone()],
-        Value::Array(items) => items
-            .iter()
-            .filter_map(|v| match v {
-                Value::Object(o) => o.get("url").or_else(|| o.get("href")).and_then(as_text),
-                other => as_text(other),
-            })
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
-fn from_value(value: Value, origin: Origin, fallback_id: &str) -> Result<Article, String> {
-    let Value::Object(mut map) = value else {
-        return Err(format!("expected a JSON object, found {}", kind_of(&value)));
-    };
-    // Prodigy keeps id, title and url under "meta"; top-level fields win.
-    let mut meta_obj = match map.remove("meta") {
-        Some(Value::Object(m)) => m,
-        Some(other) => {
-            map.insert("meta".into(), other);
-            Map::new()
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
         }
-        None => Map::new(),
-    };
-    let mut field = |names: &[&str]| take(&mut map, names).or_else(|| take(&mut meta_obj, names));
+        d.deserialize_str(V)
+    }
+}
 
-    let id = field(ID).and_then(|v| as_text(&v));
-    let title = field(TITLE).and_then(|v| as_text(&v));
+/// An object's fields, values left unparsed until a field is wanted: most fields of
+/// scraped records are never looked at, and parsing them into `Value`s was most of the
+/// cost of loading a large JSON Lines file.
+struct Record<'a>(Vec<(Text<'a>, &'a RawValue)>);
+
+impl<'de> Deserialize<'de> for Record<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Record<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut fields = Vec::new();
+                while let Some(entry) = map.next_entry::<Text<'de>, &'de RawValue>()? {
+                    fields.push(entry);
+                }
+                Ok(Record(fields))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+impl<'a> Record<'a> {
+    /// Remove and return the first present, non-null field among `names`.
+    fn take(&mut self, names: &[&str]) -> Option<&'a RawValue> {
+        let i = self
+            .0
+            .iter()
+            .position(|(k, v)| names.contains(&k.0.as_ref()) && v.get() != "null")?;
+        Some(self.0.remove(i).1)
+    }
+}
+
+/// What kind of JSON value a raw text is, from its first character.
+fn kind_of(raw: &str) -> &'static str {
+    match raw.trim_start().as_bytes().first() {
+        Some(b'{') => "an object",
+        Some(b'[') => "an array",
+        Some(b'"') => "a string",
+        Some(b't' | b'f') => "a boolean",
+        Some(b'n') => "null",
+        _ => "a number",
+    }
+}
+
+/// A scalar as text: strings unquoted, numbers and booleans as written, null as none;
+/// arrays and objects as their JSON text.
+fn as_text(raw: &RawValue) -> Option<Cow<'_, str>> {
+    let text = raw.get();
+    match text.as_bytes().first() {
+        Some(b'"') => serde_json::from_str::<Text>(text).ok().map(|t| t.0),
+        Some(b'n') => None,
+        _ => Some(Cow::Borrowed(text)),
+    }
+}
+
+fn urls_of(raw: &RawValue) -> Vec<String> {
+    let text = raw.get();
+    if !text.starts_with('[') {
+        return as_text(raw).map(Cow::into_owned).into_iter().collect();
+    }
+    let items: Vec<&RawValue> = serde_json::from_str(text).unwrap_or_default();
+    items
+        .into_iter()
+        .filter_map(|item| {
+            if item.get().starts_with('{') {
+                let mut o: Record = serde_json::from_str(item.get()).ok()?;
+                o.take(&["url", "href"])
+                    .and_then(as_text)
+                    .map(Cow::into_owned)
+            } else {
+                as_text(item).map(Cow::into_owned)
+            }
+        })
+        .collect()
+}
+
+fn parse_record<'a>(text: &'a str) -> Result<Record<'a>, String> {
+    if !text.trim_start().starts_with('{') {
+        return Err(format!("expected a JSON object, found {}", kind_of(text)));
+    }
+    serde_json::from_str(text).map_err(|e| strip_position(&e.to_string()).to_string())
+}
+
+fn from_raw(raw: &RawValue, origin: Origin, fallback_id: &str) -> Result<Article, String> {
+    let mut map = parse_record(raw.get())?;
+    // Prodigy keeps id, title and url under "meta"; top-level fields win.
+    let mut meta_obj = match map.take(&["meta"]) {
+        Some(m) if m.get().starts_with('{') => parse_record(m.get())?,
+        Some(other) => {
+            map.0.push((Text(Cow::Borrowed("meta")), other));
+            Record(Vec::new())
+        }
+        None => Record(Vec::new()),
+    };
+    let mut field = |names: &[&str]| map.take(names).or_else(|| meta_obj.take(names));
+
+    let id = field(ID).and_then(as_text);
+    let title = field(TITLE).and_then(as_text);
     let text = field(TEXT);
-    let url = field(URL).map(|v| urls_of(&v)).unwrap_or_default();
-    let links = field(LINKS).map(|v| urls_of(&v)).unwrap_or_default();
-    let place = field(PLACE).and_then(|v| as_text(&v));
-    let date = field(DATE).and_then(|v| as_text(&v));
-    let site = field(SITE).and_then(|v| as_text(&v));
-    let lang = field(LANG).and_then(|v| as_text(&v));
+    let url = field(URL).map(urls_of).unwrap_or_default();
+    let links = field(LINKS).map(urls_of).unwrap_or_default();
+    let place = field(PLACE).and_then(as_text);
+    let date = field(DATE).and_then(as_text);
+    let site = field(SITE).and_then(as_text);
+    let lang = field(LANG).and_then(as_text);
 
     if title.is_none() && text.is_none() && url.is_empty() && links.is_empty() {
         return Err(format!(
@@ -166,9 +248,12 @@ fn from_value(value: Value, origin: Origin, fallback_id: &str) -> Result<Article
         ));
     }
 
-    let text_lines: Vec<String> = match &text {
-        Some(Value::Array(parts)) => parts.iter().filter_map(as_text).collect(),
-        Some(v) => as_text(v).into_iter().collect(),
+    let text_lines: Vec<Cow<str>> = match text {
+        Some(raw) if raw.get().starts_with('[') => {
+            let parts: Vec<&RawValue> = serde_json::from_str(raw.get()).unwrap_or_default();
+            parts.into_iter().filter_map(as_text).collect()
+        }
+        Some(raw) => as_text(raw).into_iter().collect(),
         None => Vec::new(),
     };
     let mut body = Body::from_lines(text_lines.iter().flat_map(|t| t.lines()));
@@ -178,27 +263,29 @@ fn from_value(value: Value, origin: Origin, fallback_id: &str) -> Result<Article
             body.add_source(&u, None);
         }
     }
-    let clean = |s: String| sanitize(s.trim()).into_owned();
-    let id = clean(id.unwrap_or_else(|| fallback_id.to_string()));
-    let mut article = body.into_article(id, origin, title.map(clean), place.map(clean));
+    let clean = |s: &str| sanitize(s.trim()).into_owned();
+    let id = id.map_or_else(|| fallback_id.to_string(), |i| clean(&i));
+    let mut article = body.into_article(
+        id,
+        origin,
+        title.as_deref().map(clean),
+        place.as_deref().map(clean),
+    );
     if let Some(lang) = lang.as_deref().and_then(parse_lang) {
         article.lang = lang;
     }
     let mut meta = Vec::new();
     if let Some(d) = date {
-        meta.push(("date".to_string(), clean(d)));
+        meta.push(("date".to_string(), clean(&d)));
     }
     if let Some(s) = site {
-        meta.push(("site".to_string(), clean(s)));
+        meta.push(("site".to_string(), clean(&s)));
     }
-    for (k, v) in map {
-        if let Some(v) = as_text(&v) {
-            meta.push((clean(k), clean(v)));
-        }
-    }
-    for (k, v) in meta_obj {
-        if let Some(v) = as_text(&v) {
-            meta.push((format!("meta.{}", clean(k)), clean(v)));
+    for (prefix, record) in [("", map), ("meta.", meta_obj)] {
+        for (k, v) in record.0 {
+            if let Some(v) = as_text(v) {
+                meta.push((format!("{prefix}{}", clean(&k.0)), clean(&v)));
+            }
         }
     }
     article.meta = meta;
@@ -211,17 +298,6 @@ fn parse_lang(lang: &str) -> Option<Lang> {
         "en" | "eng" | "english" => Some(Lang::En),
         "mixed" => Some(Lang::Mixed),
         _ => None,
-    }
-}
-
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 
@@ -252,7 +328,11 @@ mod tests {
         assert_eq!(urls, ["https://a.ly/1", "https://b.ly/2"]);
         assert!(a[0].meta.contains(&("date".into(), "2017-03-02".into())));
         assert!(a[0].meta.contains(&("site".into(), "Alwasat".into())));
-        assert!(a[0].meta.contains(&("extra".into(), r#"{"k":1}"#.into())));
+        assert!(
+            a[0].meta.contains(&("extra".into(), r#"{"k": 1}"#.into())),
+            "{:?}",
+            a[0].meta
+        );
         assert_eq!(a[1].id, "x:2");
         assert_eq!(a[1].place.as_deref(), Some("سبها"));
         assert_eq!(a[1].paragraphs.len(), 2);

@@ -2,9 +2,8 @@
 
 use super::jsonl::parse_json_file;
 use super::report::{ReportError, looks_binary, parse_report};
-use super::{Article, Origin, sample};
+use super::{Article, Corpus, Origin, sample};
 use rayon::prelude::*;
-use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -332,6 +331,33 @@ fn parse_report_input(input: &Input) -> Parsed {
     }
 }
 
+/// Parse one input; a bug in a parser becomes a warning about that file instead of
+/// ending the whole load.
+fn guarded(input: &Input, parse: impl Fn(&Input) -> Parsed) -> Parsed {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse(input))) {
+        Ok(parsed) => parsed,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("unknown error");
+            internal_error(input, what)
+        }
+    }
+}
+
+fn internal_error(input: &Input, what: &str) -> Parsed {
+    Parsed {
+        warnings: vec![warning(
+            &input.display(),
+            WarningKind::Unreadable,
+            format!("internal error while reading (please report it): {what}"),
+        )],
+        ..Parsed::default()
+    }
+}
+
 /// Split JSON Lines text into pieces on line boundaries, with each piece's first line number.
 fn json_pieces(text: &str) -> Vec<(usize, &str)> {
     let mut pieces = Vec::new();
@@ -340,7 +366,10 @@ fn json_pieces(text: &str) -> Vec<(usize, &str)> {
     while start < text.len() {
         let mut end = (start + JSON_PIECE).min(text.len());
         if end < text.len() {
-            end = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+            // Search bytes: `end` may fall inside a multi-byte character; a newline byte is
+            // always a character boundary.
+            end =
+                memchr::memchr(b'\n', &text.as_bytes()[end..]).map_or(text.len(), |i| end + i + 1);
         }
         let piece = &text[start..end];
         pieces.push((line, piece));
@@ -445,9 +474,18 @@ impl Loader {
                 let input = &inputs[done];
                 bytes_done += input.len();
                 done += 1;
-                self.load_json(input, done, bytes_done, &mut |p, d, b| {
-                    deliver(p, d, b, &mut summary)
-                });
+                let mut send = |p, d, b| deliver(p, d, b, &mut summary);
+                let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    self.load_json(input, done, bytes_done, &mut send)
+                }));
+                if loaded.is_err() {
+                    // What the file gave before the failure stays loaded.
+                    send(
+                        vec![internal_error(input, "the JSON reader failed")],
+                        done,
+                        bytes_done,
+                    );
+                }
                 continue;
             }
             let end = inputs[done..]
@@ -456,7 +494,10 @@ impl Loader {
                 .position(Input::is_json)
                 .map_or((done + REPORT_CHUNK).min(inputs.len()), |i| done + i);
             let chunk = &inputs[done..end];
-            let parsed: Vec<Parsed> = chunk.par_iter().map(parse_report_input).collect();
+            let parsed: Vec<Parsed> = chunk
+                .par_iter()
+                .map(|i| guarded(i, parse_report_input))
+                .collect();
             bytes_done += chunk.iter().map(Input::len).sum::<u64>();
             done = end;
             deliver(parsed, done, bytes_done, &mut summary);
@@ -503,7 +544,11 @@ impl Loader {
             );
         }
         let mut head = Vec::new();
-        let text = String::from_utf8_lossy(&bytes);
+        // Validation is fast; the lossy decoder only runs for files that need it.
+        let text = match std::str::from_utf8(&bytes) {
+            Ok(t) => std::borrow::Cow::Borrowed(t),
+            Err(_) => String::from_utf8_lossy(&bytes),
+        };
         if matches!(text, std::borrow::Cow::Owned(_)) {
             head.push(warning(
                 &path,
@@ -570,7 +615,8 @@ impl Loader {
 /// Keeps ids unique within a load: a clash is renamed `id~2` and reported.
 #[derive(Default)]
 struct IdRegistry {
-    first_seen: HashMap<String, Arc<str>>,
+    // Ids are not attacker-chosen keys here and there can be millions: a fast hash.
+    first_seen: rustc_hash::FxHashMap<String, Arc<str>>,
 }
 
 impl IdRegistry {
@@ -593,6 +639,7 @@ impl IdRegistry {
         self.first_seen
             .insert(renamed.clone(), article.origin.path.clone());
         article.id = renamed.clone();
+        article.search = crate::search::SearchText::build(article);
         Some(LoadWarning {
             path: article.origin.path.clone(),
             line: article.origin.line,
@@ -604,12 +651,12 @@ impl IdRegistry {
 }
 
 /// Load everything on this thread; for the headless commands.
-pub fn load_all(options: &LoadOptions) -> (Vec<Article>, Vec<LoadWarning>, LoadSummary) {
-    let mut articles = Vec::new();
+pub fn load_all(options: &LoadOptions) -> (Corpus, Vec<LoadWarning>, LoadSummary) {
+    let mut articles = Corpus::new();
     let mut warnings = Vec::new();
     let mut summary = LoadSummary::default();
     Loader::new(options.clone()).run(|event| match event {
-        LoadEvent::Batch { articles: a, .. } => articles.extend(a),
+        LoadEvent::Batch { articles: a, .. } => articles.push_batch(a),
         LoadEvent::Warnings(w) => warnings.extend(w),
         LoadEvent::Finished(s) => summary = s,
         LoadEvent::Scanned { .. } => {}
@@ -623,7 +670,8 @@ mod tests {
 
     #[test]
     fn pieces_cover_the_text_on_line_boundaries() {
-        let line = "{\"title\": \"a line of some length\"}\n";
+        // Arabic (two bytes per letter) so piece boundaries fall inside characters.
+        let line = "{\"title\": \"سطر من نص عربي طويل بما يكفي\"}\n";
         let text = line.repeat(JSON_PIECE / line.len() * 3 + 7);
         let pieces = json_pieces(&text);
         assert!(pieces.len() >= 3);

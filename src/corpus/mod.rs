@@ -122,6 +122,8 @@ pub struct Article {
     pub meta: Vec<(String, String)>,
     /// Set when the file was not valid UTF-8 and was decoded lossily.
     pub lossy: bool,
+    /// Folded text for the filter.
+    pub search: crate::search::SearchText,
 }
 
 impl Article {

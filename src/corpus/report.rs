@@ -24,7 +24,10 @@ pub fn parse_report(bytes: &[u8], id: String, origin: Origin) -> Result<Article,
     if looks_binary(bytes) {
         return Err(ReportError::Binary);
     }
-    let text = String::from_utf8_lossy(bytes);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => std::borrow::Cow::Borrowed(t),
+        Err(_) => String::from_utf8_lossy(bytes),
+    };
     if text.trim().is_empty() {
         return Err(ReportError::Empty);
     }
@@ -133,7 +136,7 @@ impl Body {
         } else {
             direction_of(&title)
         };
-        Article {
+        let mut article = Article {
             id,
             title,
             place,
@@ -144,7 +147,10 @@ impl Body {
             origin,
             meta: Vec::new(),
             lossy: false,
-        }
+            search: Default::default(),
+        };
+        article.search = crate::search::SearchText::build(&article);
+        article
     }
 }
 

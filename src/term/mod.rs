@@ -60,8 +60,15 @@ fn install_panic_hook() {
     }
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        // Restore first so the message lands on the normal screen, readable.
-        restore();
+        let main_thread = std::thread::current().name() == Some("main");
+        if main_thread {
+            // Restore first so the message lands on the normal screen, readable.
+            restore();
+        } else if ACTIVE.load(Ordering::SeqCst) {
+            // A worker's panic is caught and reported where it happened; printing it here
+            // would scribble over the screen the UI is still drawing.
+            return;
+        }
         previous(info);
     }));
 }

@@ -65,6 +65,7 @@ fn heading(mode: Mode) -> &'static str {
         Mode::Global => "Everywhere",
         Mode::List => "Article list",
         Mode::Detail => "Reading an article",
+        Mode::Filter => "Filter line",
         Mode::Help => "This help",
         Mode::Warnings => "Warnings view",
     }

@@ -3,8 +3,9 @@
 use super::draw::{draw_line, draw_text};
 use super::layout::inner;
 use super::theme::Theme;
-use crate::app::{App, Focus};
+use crate::app::{App, Focus, Tone};
 use crate::corpus::{Direction, direction_of};
+use crate::search::matcher::highlight_offsets;
 use crate::text::layout_line;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -21,7 +22,7 @@ struct Columns {
 }
 
 fn columns(app: &App, width: u16, rows: std::ops::Range<usize>) -> Columns {
-    let visible = || rows.clone().filter_map(|i| app.corpus.get(i));
+    let visible = || rows.clone().filter_map(|i| app.visible_article(i));
     let sources = 2;
     if width < 36 {
         return Columns {
@@ -54,6 +55,12 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     let focused = app.focus == Focus::List && app.overlay.is_none();
     let title = if app.corpus.is_empty() && app.loading() {
         " Articles (loading…) ".to_string()
+    } else if app.result.is_some() {
+        format!(
+            " Articles ({} of {}) ",
+            crate::ui::thousands(app.visible_len()),
+            crate::ui::thousands(app.corpus.len())
+        )
     } else {
         format!(" Articles ({}) ", crate::ui::thousands(app.corpus.len()))
     };
@@ -76,11 +83,20 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         return;
     }
     let first = app.list_offset;
-    let last = (first + usize::from(inner.height)).min(app.corpus.len());
+    let last = (first + usize::from(inner.height)).min(app.visible_len());
     let cols = columns(app, inner.width, first..last);
+    let query = app.filter.query().filter(|_| app.result.is_some());
     for (row, index) in (first..last).enumerate() {
-        let Some(article) = app.corpus.get(index) else {
+        let Some(article) = app.visible_article(index) else {
             break;
+        };
+        let marks = query
+            .map(|q| highlight_offsets(&article.title, q))
+            .unwrap_or_default();
+        let matched = |g: &crate::text::Glyph| {
+            marks
+                .iter()
+                .any(|&o| o >= g.logical && o < g.logical_end.max(g.logical + 1))
         };
         let y = inner.y + row as u16;
         let base = if index == app.selected {
@@ -103,8 +119,12 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             usize::from(cols.title),
             app.bidi,
         );
-        draw_line(buf, Rect::new(x, y, cols.title, 1), &title, base, |_| {
-            Style::new()
+        draw_line(buf, Rect::new(x, y, cols.title, 1), &title, base, |g| {
+            if matched(g) {
+                theme.tone(Tone::Match)
+            } else {
+                Style::new()
+            }
         });
         x += cols.title + 1;
         if cols.place > 0 {

@@ -2,6 +2,7 @@
 
 pub mod detail;
 pub mod draw;
+pub mod filter;
 pub mod help;
 pub mod layout;
 pub mod list;
@@ -30,7 +31,11 @@ pub fn render_buffer(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     };
     list::render(app, theme, panes.list, buf);
     detail::render(app, theme, panes.detail, buf);
-    status::render(app, theme, panes.status, buf);
+    if app.filter_editing {
+        filter::render(app, theme, panes.status, buf);
+    } else {
+        status::render(app, theme, panes.status, buf);
+    }
     match app.overlay {
         Some(Overlay::Help) => help::render(app, theme, area, buf),
         Some(Overlay::Warnings) => warnings::render(app, theme, area, buf),

@@ -10,12 +10,21 @@ use ratatui::layout::Rect;
 /// The status line's text (also used by tests).
 pub fn text(app: &App) -> (String, String) {
     let mut left = Vec::new();
-    let n = app.corpus.len();
+    let n = app.visible_len();
     left.push(if n == 0 {
         "0 / 0".to_string()
     } else {
         format!("{} / {}", thousands(app.selected + 1), thousands(n))
     });
+    if app.result.is_some() || app.matching {
+        let query = app.filter.input.trim();
+        let state = if app.matching { " (matching…)" } else { "" };
+        left.push(format!(
+            "/{query}: {} of {}{state}",
+            thousands(n),
+            thousands(app.corpus.len())
+        ));
+    }
     match (&app.load.finished, app.load.files_total) {
         (None, None) => left.push("scanning…".to_string()),
         (None, Some(total)) => left.push(format!(

@@ -33,6 +33,9 @@ impl Theme {
             Tone::Heading => Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
             Tone::Url => self.fg(Color::Blue),
             Tone::Warning => self.fg(Color::Yellow).add_modifier(Modifier::BOLD),
+            Tone::Match => self
+                .fg(Color::Yellow)
+                .add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
         }
     }
 
@@ -62,5 +65,13 @@ impl Theme {
 
     pub fn warning(self) -> Style {
         self.tone(Tone::Warning)
+    }
+
+    pub fn error(self) -> Style {
+        if self.color {
+            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::BOLD)
+        }
     }
 }

@@ -1,0 +1,146 @@
+//! Search folding: applied to indexed text and queries alike, so spelling variants meet.
+//! NFKC-style compatibility folding, Arabic letter variants, harakat and tatweel removed,
+//! Arabic-Indic digits to ASCII, lower case, Latin diacritics removed.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// Fold one character into `out` (zero, one or more characters).
+fn fold_char(c: char, out: &mut impl FnMut(char)) {
+    if c.is_ascii() {
+        out(c.to_ascii_lowercase());
+        return;
+    }
+    if let Some(f) = fold_arabic(c) {
+        if let Some(f) = f {
+            out(f);
+        }
+        return;
+    }
+    if is_ignorable(c) {
+        return;
+    }
+    // Compatibility decomposition: presentation forms to letters, full-width to ASCII,
+    // é to e + a mark that is then dropped.
+    for d in std::iter::once(c).nfkd() {
+        if is_combining_mark(d) || is_ignorable(d) {
+            continue;
+        }
+        match fold_arabic(d) {
+            Some(Some(f)) => out(f),
+            Some(None) => {}
+            None => {
+                for l in d.to_lowercase() {
+                    out(l);
+                }
+            }
+        }
+    }
+}
+
+/// Arabic-block folding: `Some(Some(c))` to replace, `Some(None)` to delete, `None` when
+/// the character is not handled here.
+fn fold_arabic(c: char) -> Option<Option<char>> {
+    Some(match c {
+        'أ' | 'إ' | 'آ' | 'ٱ' => Some('ا'),
+        'ى' | 'ی' | 'ے' => Some('ي'),
+        'ة' | 'ۀ' | 'ہ' | 'ە' => Some('ه'),
+        'ک' => Some('ك'),
+        'ؤ' => Some('و'),
+        'ئ' => Some('ي'),
+        '\u{0640}' => None,
+        '\u{064B}'..='\u{065F}'
+        | '\u{0670}'
+        | '\u{0610}'..='\u{061A}'
+        | '\u{06D6}'..='\u{06ED}' => None,
+        '\u{0660}'..='\u{0669}' => char::from_u32(c as u32 - 0x0660 + u32::from(b'0')),
+        '\u{06F0}'..='\u{06F9}' => char::from_u32(c as u32 - 0x06F0 + u32::from(b'0')),
+        '\u{0600}'..='\u{06FF}' => Some(c),
+        _ => return None,
+    })
+}
+
+/// Joiners, bidi controls and other invisible format characters.
+fn is_ignorable(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// Fold `text`, handing each folded character to `out`.
+pub fn fold_chars(text: &str, mut out: impl FnMut(char)) {
+    for c in text.chars() {
+        fold_char(c, &mut out);
+    }
+}
+
+/// Fold a whole string.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    fold_chars(text, |f| out.push(f));
+    out
+}
+
+/// Fold into `out`, recording for each folded character the byte offset of the original
+/// character it came from (for highlights).
+pub fn fold_with_map(text: &str, out: &mut String, map: &mut Vec<usize>) {
+    out.clear();
+    map.clear();
+    for (offset, c) in text.char_indices() {
+        fold_char(c, &mut |f| {
+            out.push(f);
+            map.push(offset);
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arabic_variants_meet() {
+        assert_eq!(fold("القاعدة"), fold("القاعده"));
+        assert_eq!(fold("فى"), fold("في"));
+        assert_eq!(fold("مُخْتار"), "مختار");
+        assert_eq!(fold("٢٠١٧"), "2017");
+        assert_eq!(fold("۲۰۱۷"), "2017");
+        assert_eq!(fold("أحمد إبراهيم آمنة ٱلله"), "احمد ابراهيم امنه الله");
+        assert_eq!(fold("جـــديد"), "جديد");
+        assert_eq!(fold("کتاب ی"), "كتاب ي");
+    }
+
+    #[test]
+    fn presentation_forms_fold_to_letters() {
+        // "سبها" as shaped on screen, and the lam-alef ligature.
+        assert_eq!(fold("\u{FEB3}\u{FE92}\u{FEEC}\u{FE8E}"), "سبها");
+        assert_eq!(fold("\u{FEFB}"), "لا");
+    }
+
+    #[test]
+    fn latin_case_and_diacritics() {
+        assert_eq!(fold("École"), "ecole");
+        assert_eq!(fold("Ecole\u{0301}"), "ecole");
+        assert_eq!(fold("ＴＲＩＰＯＬＩ"), "tripoli");
+        assert_eq!(fold("İstanbul"), "istanbul");
+    }
+
+    #[test]
+    fn invisible_characters_vanish() {
+        assert_eq!(fold("a\u{200D}b\u{202E}c\u{FEFF}"), "abc");
+    }
+
+    #[test]
+    fn map_points_at_original_characters() {
+        let text = "مُخْتار";
+        let (mut out, mut map) = (String::new(), Vec::new());
+        fold_with_map(text, &mut out, &mut map);
+        assert_eq!(out, "مختار");
+        let originals: Vec<char> = map
+            .iter()
+            .map(|&i| text[i..].chars().next().unwrap_or(' '))
+            .collect();
+        assert_eq!(originals, ['م', 'خ', 'ت', 'ا', 'ر']);
+        fold_with_map("\u{FEFB}x", &mut out, &mut map);
+        assert_eq!((out.as_str(), map.as_slice()), ("لاx", &[0, 0, 3][..]));
+    }
+}

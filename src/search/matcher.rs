@@ -1,0 +1,755 @@
+//! Running a query over the corpus: cheap checks first, SkimMatcherV2 only on candidates,
+//! in parallel, reusing the previous result when the query only grew.
+
+use super::alphabet::{encode_term, needs_verification};
+use super::fold::fold;
+use super::query::{Condition, Query, Term, TextKind};
+use crate::corpus::{Article, Corpus};
+use fuzzy_matcher::FuzzyMatcher;
+use fuzzy_matcher::skim::SkimMatcherV2;
+use memchr::memmem;
+use rayon::prelude::*;
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+/// Where text terms look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scope {
+    /// Title, dateline place, source domains and id; fuzzy.
+    #[default]
+    Title,
+    /// The whole article; folded substrings.
+    Body,
+}
+
+/// How the result is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Order {
+    /// Best score first, ties in corpus order.
+    #[default]
+    Score,
+    Corpus,
+}
+
+/// One matching article: its corpus index and score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    pub index: u32,
+    pub score: i64,
+}
+
+/// How many of the best candidates (by the cheap pre-score) get SkimMatcherV2's full
+/// score when the matcher ranks interactively. SkimMatcherV2 costs about a microsecond
+/// per Arabic title, so scoring tens of thousands on every keystroke would make the
+/// analyst wait; the rest of the list follows in pre-score order.
+pub const INTERACTIVE_RANKED: usize = 1000;
+/// How often a long run reports what it has found so far.
+pub const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+/// Candidates handled between two checks for cancellation.
+const BLOCK: usize = 8192;
+/// Results kept for reuse (deletions, and narrowing when the query grows).
+const CACHE_ENTRIES: usize = 24;
+
+/// A text term prepared for matching.
+struct TextTerm {
+    negated: bool,
+    kind: TextKind,
+    text: String,
+    /// UTF-8 of each character, for the subsequence pre-check.
+    chars: Vec<Vec<u8>>,
+    /// One-byte alphabet form for body search.
+    encoded: Vec<u8>,
+    verify: bool,
+}
+
+struct Prepared {
+    fields: Vec<Condition>,
+    texts: Vec<TextTerm>,
+}
+
+fn prepare(query: &Query) -> Prepared {
+    let mut fields = Vec::new();
+    let mut texts = Vec::new();
+    for c in &query.conditions {
+        match &c.term {
+            Term::Text { kind, text } => {
+                let encoded = encode_term(text);
+                texts.push(TextTerm {
+                    negated: c.negated,
+                    kind: *kind,
+                    chars: text.chars().map(|ch| ch.to_string().into_bytes()).collect(),
+                    verify: needs_verification(&encoded),
+                    encoded,
+                    text: text.clone(),
+                });
+            }
+            _ => fields.push(c.clone()),
+        }
+    }
+    Prepared { fields, texts }
+}
+
+fn field_matches(article: &Article, term: &Term) -> bool {
+    match term {
+        // The key holds the folded place and domains (one per line), so no folding here.
+        Term::Source(host) => article
+            .search
+            .domains()
+            .split(' ')
+            .any(|d| d.contains(host.as_str())),
+        Term::Place(place) => article.search.place().contains(place.as_str()),
+        Term::Lang(lang) => article.lang == *lang,
+        Term::IdPrefix(prefix) => article.id.starts_with(prefix.as_str()),
+        Term::HasLinks => !article.sources.is_empty(),
+        Term::Text { .. } => true,
+    }
+}
+
+/// The pattern's characters appear in order in `haystack` (a necessary condition for a
+/// fuzzy match, checked with fast byte searches).
+fn is_subsequence(haystack: &[u8], chars: &[Vec<u8>]) -> bool {
+    let mut rest = haystack;
+    for c in chars {
+        let found = if c.len() == 1 {
+            memchr::memchr(c[0], rest)
+        } else {
+            memmem::find(rest, c)
+        };
+        match found {
+            Some(i) => rest = &rest[i + c.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+fn trim_end(title: &str) -> &str {
+    title.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '…' | '،' | ','))
+}
+
+/// Reference text for terms whose byte match may be a false positive.
+fn folded_body(article: &Article) -> String {
+    let mut text = fold(&article.title);
+    for p in &article.paragraphs {
+        text.push('\n');
+        text.push_str(&fold(&p.text));
+    }
+    text
+}
+
+/// Pre-score of one article, or `None` when it does not match. In title scope the score
+/// is a cheap estimate (see `pre_score`); `exact_score` gives SkimMatcherV2's.
+fn evaluate(article: &Article, p: &Prepared, scope: Scope) -> Option<i64> {
+    for c in &p.fields {
+        if field_matches(article, &c.term) == c.negated {
+            return None;
+        }
+    }
+    let title = article.search.title();
+    let mut score = 0i64;
+    let mut reference: Option<String> = None;
+    for t in &p.texts {
+        let hit = match (scope, t.kind) {
+            (_, TextKind::Prefix) => title.starts_with(t.text.as_str()),
+            (_, TextKind::Suffix) => trim_end(title).ends_with(t.text.as_str()),
+            (Scope::Title, TextKind::Fuzzy) if !t.negated => {
+                fuzzy_field(&article.search, t).is_some()
+            }
+            (Scope::Title, TextKind::Exact | TextKind::Fuzzy) => {
+                memmem::find(article.search.key.as_bytes(), t.text.as_bytes()).is_some()
+            }
+            (Scope::Body, TextKind::Exact | TextKind::Fuzzy) => {
+                let body = &article.search.body;
+                let found = memmem::find(body, &t.encoded).is_some();
+                if found && t.verify {
+                    reference
+                        .get_or_insert_with(|| folded_body(article))
+                        .contains(t.text.as_str())
+                } else {
+                    found
+                }
+            }
+        };
+        if hit == t.negated {
+            return None;
+        }
+        if !t.negated {
+            score += match scope {
+                Scope::Title => pre_score(title.as_bytes(), t),
+                Scope::Body => body_score(article, t),
+            };
+        }
+    }
+    Some(score)
+}
+
+/// A cheap estimate of how well a term matches a title: contiguous beats scattered, the
+/// start of a word beats the middle, earlier beats later, and a match outside the title
+/// (place, domain, id) comes last.
+fn pre_score(title: &[u8], t: &TextTerm) -> i64 {
+    if let Some(pos) = memmem::find(title, t.text.as_bytes()) {
+        let at_word = pos == 0 || title[pos - 1] == b' ';
+        return 3000 + i64::from(pos == 0) * 500 + i64::from(at_word) * 300 - (pos as i64 / 16);
+    }
+    match greedy_span(title, &t.chars) {
+        Some(span) => 2000 - span as i64,
+        None => 0,
+    }
+}
+
+/// Length in bytes of the greedy (leftmost) subsequence match, if any.
+fn greedy_span(haystack: &[u8], chars: &[Vec<u8>]) -> Option<usize> {
+    let first = chars.first()?;
+    let start = memmem::find(haystack, first)?;
+    let mut at = start + first.len();
+    for c in &chars[1..] {
+        at += memmem::find(&haystack[at..], c)? + c.len();
+    }
+    Some(at - start)
+}
+
+/// Which field a fuzzy term matches: the title, place or source domains as a
+/// subsequence (never across two fields), or the id as a substring (a fuzzy
+/// subsequence of a numeric id is noise).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Title,
+    Place,
+    Domains,
+    Id,
+}
+
+fn fuzzy_field(search: &super::SearchText, t: &TextTerm) -> Option<Field> {
+    if is_subsequence(search.title().as_bytes(), &t.chars) {
+        Some(Field::Title)
+    } else if is_subsequence(search.place().as_bytes(), &t.chars) {
+        Some(Field::Place)
+    } else if is_subsequence(search.domains().as_bytes(), &t.chars) {
+        Some(Field::Domains)
+    } else if search.id().contains(t.text.as_str()) {
+        Some(Field::Id)
+    } else {
+        None
+    }
+}
+
+/// A match in the id ranks below any fuzzy match in text.
+const ID_MATCH_SCORE: i64 = 1;
+
+/// SkimMatcherV2's score of an article for the query's text terms (title scope).
+fn exact_score(article: &Article, p: &Prepared, skim: &SkimMatcherV2) -> i64 {
+    let s = &article.search;
+    p.texts
+        .iter()
+        .filter(|t| !t.negated)
+        .map(|t| {
+            let field = match t.kind {
+                TextKind::Fuzzy => fuzzy_field(s, t),
+                _ => Some(Field::Title),
+            };
+            let text = match field {
+                Some(Field::Title) => s.title(),
+                Some(Field::Place) => s.place(),
+                Some(Field::Domains) => s.domains(),
+                Some(Field::Id) => return ID_MATCH_SCORE,
+                None => return 0,
+            };
+            // Exact, prefix and suffix terms found outside the title still count.
+            skim.fuzzy_match(text, &t.text)
+                .or_else(|| skim.fuzzy_match(&s.key, &t.text))
+                .unwrap_or(0)
+        })
+        .sum()
+}
+
+/// Body scope ranks a term found in the title first, then by how often it occurs.
+fn body_score(article: &Article, t: &TextTerm) -> i64 {
+    let in_title = article.search.title().contains(t.text.as_str());
+    let count = memmem::find_iter(&article.search.body, &t.encoded)
+        .take(50)
+        .count() as i64;
+    i64::from(in_title) * 1000 + count * 10
+}
+
+/// Runs queries and remembers recent results.
+pub struct Matcher {
+    /// Text and patterns are both folded to lower case already: match case exactly.
+    skim: SkimMatcherV2,
+    /// Rank only this many with SkimMatcherV2 (interactive use); `None` ranks all.
+    ranked: Option<usize>,
+    cache: VecDeque<Cached>,
+}
+
+struct Cached {
+    query: Query,
+    scope: Scope,
+    corpus_len: usize,
+    /// Hits in corpus order.
+    hits: Arc<Vec<Hit>>,
+}
+
+impl Default for Matcher {
+    fn default() -> Self {
+        Matcher::new()
+    }
+}
+
+impl Matcher {
+    /// Every match gets SkimMatcherV2's score (headless use).
+    pub fn new() -> Matcher {
+        Matcher {
+            skim: SkimMatcherV2::default().respect_case(),
+            ranked: None,
+            cache: VecDeque::new(),
+        }
+    }
+
+    /// The best `INTERACTIVE_RANKED` get SkimMatcherV2's score, the rest keep their
+    /// pre-score order: for the TUI, where every keystroke must be answered at once.
+    pub fn interactive() -> Matcher {
+        Matcher {
+            ranked: Some(INTERACTIVE_RANKED),
+            ..Matcher::new()
+        }
+    }
+
+    /// All hits of `query`, ordered. `cancelled` is polled between blocks; `None` when it
+    /// said stop.
+    pub fn run(
+        &mut self,
+        corpus: &Corpus,
+        query: &Query,
+        scope: Scope,
+        order: Order,
+        cancelled: &(dyn Fn() -> bool + Sync),
+    ) -> Option<Vec<Hit>> {
+        self.run_with_progress(corpus, query, scope, order, cancelled, &mut |_| {})
+    }
+
+    /// Like `run`, and when the run is long, hands the hits found so far (corpus order,
+    /// pre-scores) to `progress` every `PROGRESS_EVERY`.
+    pub fn run_with_progress(
+        &mut self,
+        corpus: &Corpus,
+        query: &Query,
+        scope: Scope,
+        order: Order,
+        cancelled: &(dyn Fn() -> bool + Sync),
+        progress: &mut dyn FnMut(&[Hit]),
+    ) -> Option<Vec<Hit>> {
+        let hits = self.hits(corpus, query, scope, cancelled, progress)?;
+        let mut ordered: Vec<Hit> = hits.as_ref().clone();
+        if order == Order::Corpus {
+            return Some(ordered);
+        }
+        let by_score = |a: &Hit, b: &Hit| b.score.cmp(&a.score).then(a.index.cmp(&b.index));
+        if scope == Scope::Body {
+            ordered.par_sort_unstable_by(by_score);
+            return Some(ordered);
+        }
+        let prepared = prepare(query);
+        let exact = |hits: &mut [Hit]| {
+            hits.par_iter_mut().for_each(|h| {
+                if let Some(a) = corpus.get(h.index as usize) {
+                    h.score = exact_score(a, &prepared, &self.skim);
+                }
+            });
+        };
+        match self.ranked {
+            Some(k) if ordered.len() > k => {
+                // The best k by pre-score, re-scored by SkimMatcherV2; then the rest.
+                ordered.select_nth_unstable_by(k, by_score);
+                let (top, rest) = ordered.split_at_mut(k);
+                exact(top);
+                top.sort_unstable_by(by_score);
+                rest.par_sort_unstable_by(by_score);
+            }
+            _ => {
+                exact(&mut ordered);
+                ordered.par_sort_unstable_by(by_score);
+            }
+        }
+        Some(ordered)
+    }
+
+    /// Hits in corpus order, from the cache when possible.
+    fn hits(
+        &mut self,
+        corpus: &Corpus,
+        query: &Query,
+        scope: Scope,
+        cancelled: &(dyn Fn() -> bool + Sync),
+        progress: &mut dyn FnMut(&[Hit]),
+    ) -> Option<Arc<Vec<Hit>>> {
+        let len = corpus.len();
+        self.cache.retain(|c| c.corpus_len == len);
+        if let Some(i) = self
+            .cache
+            .iter()
+            .position(|c| c.scope == scope && c.query == *query)
+        {
+            let entry = self.cache.remove(i)?;
+            let hits = entry.hits.clone();
+            self.cache.push_front(entry);
+            return Some(hits);
+        }
+        // The most recent result this query narrows: search only its hits.
+        let base = self
+            .cache
+            .iter()
+            .find(|c| c.scope == scope && query.narrows(&c.query))
+            .map(|c| c.hits.clone());
+        let candidates: Vec<u32> = match &base {
+            Some(hits) => hits.iter().map(|h| h.index).collect(),
+            None => (0..len as u32).collect(),
+        };
+        let prepared = prepare(query);
+        let mut hits = Vec::new();
+        let mut last_report = std::time::Instant::now();
+        for block in candidates.chunks(BLOCK * rayon::current_num_threads().max(1)) {
+            if cancelled() {
+                return None;
+            }
+            if last_report.elapsed() >= PROGRESS_EVERY {
+                progress(&hits);
+                last_report = std::time::Instant::now();
+            }
+            let found: Vec<Hit> = block
+                .par_chunks(BLOCK / 4)
+                .flat_map_iter(|part| {
+                    part.iter().filter_map(|&index| {
+                        let article = corpus.get(index as usize)?;
+                        evaluate(article, &prepared, scope).map(|score| Hit { index, score })
+                    })
+                })
+                .collect();
+            hits.extend(found);
+        }
+        let hits = Arc::new(hits);
+        self.cache.push_front(Cached {
+            query: query.clone(),
+            scope,
+            corpus_len: len,
+            hits: hits.clone(),
+        });
+        self.cache.truncate(CACHE_ENTRIES);
+        Some(hits)
+    }
+}
+
+/// Character positions (in the folded title) that a query matches, for highlighting.
+pub fn title_positions(folded_title: &str, query: &Query) -> Vec<usize> {
+    let skim = SkimMatcherV2::default().respect_case();
+    let mut positions = Vec::new();
+    for c in query.conditions.iter().filter(|c| !c.negated) {
+        let Term::Text { kind, text } = &c.term else {
+            continue;
+        };
+        let n = text.chars().count();
+        let char_pos = |byte: usize| folded_title[..byte].chars().count();
+        match kind {
+            TextKind::Fuzzy => {
+                if let Some((_, idx)) = skim.fuzzy_indices(folded_title, text) {
+                    positions.extend(idx);
+                }
+            }
+            TextKind::Exact => {
+                for (at, _) in folded_title.match_indices(text.as_str()) {
+                    let start = char_pos(at);
+                    positions.extend(start..start + n);
+                }
+            }
+            TextKind::Prefix if folded_title.starts_with(text.as_str()) => positions.extend(0..n),
+            TextKind::Suffix => {
+                let trimmed = trim_end(folded_title);
+                if trimmed.ends_with(text.as_str()) {
+                    let start = char_pos(trimmed.len() - text.len());
+                    positions.extend(start..start + n);
+                }
+            }
+            _ => {}
+        }
+    }
+    positions.sort_unstable();
+    positions.dedup();
+    positions
+}
+
+/// Byte offsets in the original `title` of the characters a query matches: what the
+/// list highlights, whatever shaping and reordering do to them afterwards.
+pub fn highlight_offsets(title: &str, query: &Query) -> Vec<usize> {
+    let (mut folded, mut map) = (String::new(), Vec::new());
+    super::fold::fold_with_map(title, &mut folded, &mut map);
+    let mut offsets: Vec<usize> = title_positions(&folded, query)
+        .into_iter()
+        .filter_map(|p| map.get(p).copied())
+        .collect();
+    offsets.dedup();
+    offsets
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::Origin;
+
+    fn corpus(items: &[(&str, &[&str])]) -> Corpus {
+        Corpus::from_articles(
+            items
+                .iter()
+                .map(|(id, lines)| {
+                    let origin = Origin {
+                        path: Arc::from(format!("{id}.txt")),
+                        line: None,
+                    };
+                    Article::from_lines(id.to_string(), origin, lines.iter().copied())
+                })
+                .collect(),
+        )
+    }
+
+    fn ids(c: &Corpus, q: &str, scope: Scope, order: Order) -> Vec<String> {
+        let query = Query::parse(q).expect("parses");
+        Matcher::new()
+            .run(c, &query, scope, order, &|| false)
+            .expect("not cancelled")
+            .iter()
+            .filter_map(|h| c.get(h.index as usize).map(|a| a.id.clone()))
+            .collect()
+    }
+
+    fn sample() -> Corpus {
+        corpus(&[
+            (
+                "a",
+                &[
+                    "سبها – أعلن المجلس البلدي عن افتتاح مركز صحي.",
+                    "https://www.facebook.com/x/posts/1",
+                ],
+            ),
+            (
+                "b",
+                &[
+                    "درنة – قالت مديرية الأمن إن الطريق أعيد فتحه فى 2017.",
+                    "https://alwasat.ly/n/2",
+                ],
+            ),
+            (
+                "c",
+                &[
+                    "TRIPOLI - The École des arts reopened on Monday.",
+                    "body mentions القاعدة here",
+                ],
+            ),
+            ("d", &["مُخْتار الجمل يتحدث عن القاعدة الجديدة."]),
+        ])
+    }
+
+    #[test]
+    fn folding_finds_variants() {
+        let c = sample();
+        assert_eq!(ids(&c, "'مختار", Scope::Title, Order::Score), ["d"]);
+        assert_eq!(ids(&c, "'القاعده", Scope::Title, Order::Score), ["d"]);
+        // Fuzzy: the contiguous match ranks first.
+        assert_eq!(ids(&c, "القاعده", Scope::Title, Order::Score)[0], "d");
+        assert_eq!(ids(&c, "ecole", Scope::Title, Order::Score), ["c"]);
+        assert_eq!(ids(&c, "'فى", Scope::Title, Order::Score), ["b"]);
+        assert_eq!(ids(&c, "٢٠١٧", Scope::Title, Order::Score), ["b"]);
+    }
+
+    #[test]
+    fn fields_and_operators() {
+        let c = sample();
+        assert_eq!(ids(&c, "src:facebook", Scope::Title, Order::Score), ["a"]);
+        assert_eq!(ids(&c, "place:درنه", Scope::Title, Order::Score), ["b"]);
+        assert_eq!(ids(&c, "lang:en", Scope::Title, Order::Score), ["c"]);
+        assert_eq!(ids(&c, "no:links", Scope::Title, Order::Corpus), ["c", "d"]);
+        assert_eq!(
+            ids(&c, "has:links !src:alwasat", Scope::Title, Order::Corpus),
+            ["a"]
+        );
+        assert_eq!(ids(&c, "id:b", Scope::Title, Order::Score), ["b"]);
+        assert_eq!(ids(&c, "^the", Scope::Title, Order::Score), ["c"]);
+        assert_eq!(ids(&c, "monday$", Scope::Title, Order::Score), ["c"]);
+        assert_eq!(
+            ids(&c, "!المجلس lang:ar", Scope::Title, Order::Corpus),
+            ["b", "d"]
+        );
+    }
+
+    #[test]
+    fn body_scope_is_substring_per_term() {
+        let c = sample();
+        assert_eq!(
+            ids(&c, "القاعده", Scope::Body, Order::Score),
+            ["d", "c"],
+            "title hit ranks first"
+        );
+        assert_eq!(
+            ids(&c, "القاعده mentions", Scope::Body, Order::Score),
+            ["c"]
+        );
+        assert!(
+            ids(&c, "قعد", Scope::Body, Order::Score).is_empty(),
+            "no fuzzy subsequences in bodies"
+        );
+        assert_eq!(ids(&c, "!القاعده", Scope::Body, Order::Corpus), ["a", "b"]);
+    }
+
+    #[test]
+    fn fuzzy_terms_do_not_span_fields_and_ids_match_as_substrings() {
+        let c = corpus(&[
+            ("t2001007", &["Road news"]),
+            ("x2017y", &["Other news"]),
+            ("z", &["The 2017 plan"]),
+        ]);
+        // 2-0-1-7 is a subsequence of "t2001007" but not a substring: no match there.
+        assert_eq!(ids(&c, "2017", Scope::Title, Order::Score), ["z", "x2017y"]);
+        // "news" + an id fragment would only match across fields.
+        assert!(ids(&c, "newst2", Scope::Title, Order::Score).is_empty());
+    }
+
+    #[test]
+    fn ties_keep_corpus_order_and_corpus_order_is_available() {
+        let c = corpus(&[
+            ("x1", &["same title"]),
+            ("x2", &["same title"]),
+            ("x3", &["same title"]),
+        ]);
+        assert_eq!(
+            ids(&c, "same", Scope::Title, Order::Score),
+            ["x1", "x2", "x3"]
+        );
+        let c = corpus(&[("p", &["a report about ports"]), ("q", &["port"])]);
+        assert_eq!(ids(&c, "port", Scope::Title, Order::Score)[0], "q");
+        assert_eq!(ids(&c, "port", Scope::Title, Order::Corpus), ["p", "q"]);
+    }
+
+    #[test]
+    fn narrowing_and_cache_give_the_same_answers() {
+        let c = sample();
+        let mut m = Matcher::new();
+        let mut run = |q: &str| {
+            let query = Query::parse(q).expect("parses");
+            m.run(&c, &query, Scope::Title, Order::Corpus, &|| false)
+                .expect("runs")
+                .iter()
+                .map(|h| h.index)
+                .collect::<Vec<_>>()
+        };
+        let typed: Vec<Vec<u32>> = ["ا", "ال", "الم", "الق", "ال", "ا"]
+            .iter()
+            .map(|q| run(q))
+            .collect();
+        let fresh: Vec<Vec<u32>> = ["ا", "ال", "الم", "الق", "ال", "ا"]
+            .iter()
+            .map(|q| {
+                let query = Query::parse(q).expect("parses");
+                Matcher::new()
+                    .run(&c, &query, Scope::Title, Order::Corpus, &|| false)
+                    .expect("runs")
+                    .iter()
+                    .map(|h| h.index)
+                    .collect()
+            })
+            .collect();
+        assert_eq!(typed, fresh);
+    }
+
+    #[test]
+    fn interactive_ranking_is_exact_where_the_analyst_looks() {
+        let mut rng = crate::generate::Rng::new(3);
+        let articles: Vec<Article> = (0..INTERACTIVE_RANKED + 600)
+            .map(|i| {
+                let text = crate::generate::report(&mut rng);
+                let origin = Origin {
+                    path: Arc::from("g"),
+                    line: None,
+                };
+                crate::corpus::parse_report(text.as_bytes(), i.to_string(), origin).expect("parses")
+            })
+            .collect();
+        let c = Corpus::from_articles(articles);
+        let query = Query::parse("ال").expect("parses");
+        let exact = Matcher::new()
+            .run(&c, &query, Scope::Title, Order::Score, &|| false)
+            .expect("runs");
+        let quick = Matcher::interactive()
+            .run(&c, &query, Scope::Title, Order::Score, &|| false)
+            .expect("runs");
+        assert!(exact.len() > INTERACTIVE_RANKED, "{}", exact.len());
+        let set = |h: &[Hit]| {
+            let mut v: Vec<u32> = h.iter().map(|h| h.index).collect();
+            v.sort_unstable();
+            v
+        };
+        assert_eq!(set(&exact), set(&quick), "the same articles match");
+        let top = &quick[..INTERACTIVE_RANKED];
+        assert!(
+            top.windows(2).all(|w| w[0].score > w[1].score
+                || (w[0].score == w[1].score && w[0].index < w[1].index))
+        );
+        let exact_score_of: std::collections::HashMap<u32, i64> =
+            exact.iter().map(|h| (h.index, h.score)).collect();
+        assert!(
+            top.iter().all(|h| exact_score_of[&h.index] == h.score),
+            "top scores are SkimMatcherV2's"
+        );
+        // Small results are ranked exactly in full.
+        let query = Query::parse("'الميناء شحنة").expect("parses");
+        let exact = Matcher::new()
+            .run(&c, &query, Scope::Title, Order::Score, &|| false)
+            .expect("runs");
+        let quick = Matcher::interactive()
+            .run(&c, &query, Scope::Title, Order::Score, &|| false)
+            .expect("runs");
+        assert!(exact.len() < INTERACTIVE_RANKED);
+        assert_eq!(exact, quick);
+    }
+
+    #[test]
+    fn cancellation_stops_the_run() {
+        let c = sample();
+        let query = Query::parse("ا").expect("parses");
+        assert!(
+            Matcher::new()
+                .run(&c, &query, Scope::Title, Order::Score, &|| true)
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn other_scripts_in_body_terms_are_verified() {
+        let c = corpus(&[
+            ("r", &["Title", "встреча в москве"]),
+            ("s", &["Title", "встреча в киеве"]),
+        ]);
+        assert_eq!(ids(&c, "москве", Scope::Body, Order::Corpus), ["r"]);
+    }
+
+    #[test]
+    fn highlights_land_on_original_characters() {
+        // Harakat and a lam-alef: the folded query matches letters, offsets point back
+        // at the original letters (harakat are never highlighted on their own).
+        let title = "مُخْتار لَا يتحدث";
+        let q = Query::parse("'مختار").expect("parses");
+        let offsets = highlight_offsets(title, &q);
+        let letters: String = offsets
+            .iter()
+            .filter_map(|&o| title[o..].chars().next())
+            .collect();
+        assert_eq!(letters, "مختار");
+        let q = Query::parse("'لا").expect("parses");
+        let offsets = highlight_offsets(title, &q);
+        assert_eq!(offsets.len(), 2);
+        assert_eq!(&title[offsets[0]..offsets[0] + 2], "ل");
+        assert_eq!(&title[offsets[1]..offsets[1] + 2], "ا");
+    }
+
+    #[test]
+    fn highlight_positions() {
+        let title = fold("The École reopened");
+        let q = Query::parse("ecole ^the").expect("parses");
+        assert_eq!(title_positions(&title, &q), [0, 1, 2, 4, 5, 6, 7, 8]);
+    }
+}

@@ -1,0 +1,102 @@
+//! The matcher thread: takes the newest request, drops stale ones, reports results.
+
+use super::matcher::{Hit, Matcher, Order, Scope};
+use super::query::Query;
+use crate::corpus::Corpus;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+
+/// A query to run over a snapshot of the corpus.
+#[derive(Debug, Clone)]
+pub struct MatchRequest {
+    pub generation: u64,
+    pub corpus: Corpus,
+    pub query: Query,
+    pub scope: Scope,
+    pub order: Order,
+}
+
+impl PartialEq for MatchRequest {
+    fn eq(&self, other: &Self) -> bool {
+        self.generation == other.generation
+            && self.query == other.query
+            && self.scope == other.scope
+            && self.order == other.order
+            && self.corpus.len() == other.corpus.len()
+    }
+}
+
+/// The answer to a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchResult {
+    pub generation: u64,
+    /// Corpus indices in display order.
+    pub hits: Arc<[u32]>,
+    /// How many articles were searched.
+    pub searched: usize,
+    /// False for the hits found so far by a run still going on.
+    pub complete: bool,
+}
+
+impl MatchResult {
+    pub fn from_hits(generation: u64, hits: &[Hit], searched: usize) -> MatchResult {
+        MatchResult {
+            generation,
+            hits: hits.iter().map(|h| h.index).collect(),
+            searched,
+            complete: true,
+        }
+    }
+}
+
+/// Sends requests to the matcher thread.
+pub struct Worker {
+    requests: Sender<MatchRequest>,
+    latest: Arc<AtomicU64>,
+}
+
+impl Worker {
+    /// Start the thread; each result goes to `reply`.
+    pub fn spawn(reply: impl Fn(MatchResult) + Send + 'static) -> Worker {
+        let (requests, rx) = mpsc::channel();
+        let latest = Arc::new(AtomicU64::new(0));
+        let seen = latest.clone();
+        std::thread::Builder::new()
+            .name("matcher".into())
+            .spawn(move || serve(&rx, &seen, &reply))
+            .expect("the matcher thread can be started");
+        Worker { requests, latest }
+    }
+
+    /// Ask for a match; any older request still running is abandoned.
+    pub fn request(&self, request: MatchRequest) {
+        self.latest.fetch_max(request.generation, Ordering::SeqCst);
+        let _ = self.requests.send(request);
+    }
+}
+
+fn serve(rx: &Receiver<MatchRequest>, latest: &AtomicU64, reply: &dyn Fn(MatchResult)) {
+    let mut matcher = Matcher::interactive();
+    while let Ok(mut request) = rx.recv() {
+        // Only the newest request matters.
+        while let Ok(newer) = rx.try_recv() {
+            request = newer;
+        }
+        let generation = request.generation;
+        let stale = || latest.load(Ordering::SeqCst) != generation;
+        if let Some(hits) = matcher.run(
+            &request.corpus,
+            &request.query,
+            request.scope,
+            request.order,
+            &stale,
+        ) {
+            reply(MatchResult::from_hits(
+                generation,
+                &hits,
+                request.corpus.len(),
+            ));
+        }
+    }
+}
