@@ -1,11 +1,13 @@
 //! Command line: the TUI by default, headless commands for scripts and pipes.
 
+use crate::app::DEFAULT_QUICK_TAGS;
 use crate::app::DetailDoc;
 use crate::corpus::{Article, Corpus, LoadOptions, LoadWarning, load_all};
 use crate::keymap::Keymap;
 use crate::runtime::{self, Session};
 use crate::search::matcher::{Matcher, Order, Scope};
 use crate::search::query::Query;
+use crate::store::{Op, Request, Store};
 use crate::text::{BidiMode, is_bidi_control};
 use crate::ui::Theme;
 use clap::{Args, Parser, Subcommand};
@@ -55,6 +57,13 @@ impl CorpusArgs {
 
 #[derive(Debug, Clone, Args)]
 struct DisplayArgs {
+    /// Where tags, the journal and config.json live (default: CORPUS_REVIEW_CONFIG_DIR,
+    /// else ~/.config/corpus-review)
+    #[arg(long, value_name = "DIR", global = true)]
+    config_dir: Option<PathBuf>,
+    /// Your name in the journal (default: config.json's "analyst", else the login name)
+    #[arg(long, value_name = "NAME", global = true)]
+    analyst: Option<String>,
     /// How right-to-left text is ordered: app (we reorder; most terminals), terminal
     /// (the terminal reorders: mlterm, Konsole), off (logical order, unshaped)
     #[arg(long, value_enum, default_value_t = BidiMode::App, global = true)]
@@ -104,6 +113,45 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Tags and triage decisions: list, export, import, agreement
+    Tags {
+        #[command(subcommand)]
+        command: TagsCommand,
+    },
+    /// List analyst sessions: analyst, start, end, articles reviewed, tags applied
+    Sessions,
+}
+
+#[derive(Debug, Subcommand)]
+enum TagsCommand {
+    /// Print id, tags, reviewed and note of the corpus's tagged or reviewed articles
+    List {
+        #[command(flatten)]
+        corpus: CorpusArgs,
+    },
+    /// Export decisions: JSON Lines for Prodigy and doccano, or CSV
+    Export {
+        #[command(flatten)]
+        corpus: CorpusArgs,
+        #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+        format: ExportFormat,
+        /// Include the article text
+        #[arg(long)]
+        with_text: bool,
+    },
+    /// Merge an export (another analyst's, Prodigy's, doccano's) into the store
+    Import { file: PathBuf },
+    /// Per-tag agreement (percent and Cohen's kappa) between analysts' exports
+    Agreement {
+        #[arg(required = true, num_args = 2..)]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ExportFormat {
+    Jsonl,
+    Csv,
 }
 
 const QUERY_HELP: &str = "\
@@ -117,12 +165,20 @@ impl Cli {
     pub fn run(self) -> Result<i32, crate::Error> {
         let bidi = self.display.bidi;
         match self.command {
-            None => runtime::run(Session {
-                load: self.corpus.options(),
-                keymap: Arc::new(Keymap::default_keymap()),
-                bidi,
-                theme: Theme::from_env(),
-            }),
+            None => {
+                let (store, config) = open_store(&self.display)?;
+                let quick_tags = config
+                    .quick_tags
+                    .unwrap_or_else(|| DEFAULT_QUICK_TAGS.iter().map(|t| t.to_string()).collect());
+                runtime::run(Session {
+                    load: self.corpus.options(),
+                    keymap: Arc::new(Keymap::default_keymap()),
+                    bidi,
+                    theme: Theme::from_env(),
+                    store,
+                    quick_tags,
+                })
+            }
             Some(Command::List { corpus, json }) => list(&corpus.options(), json),
             Some(Command::Show {
                 id,
@@ -138,6 +194,194 @@ impl Cli {
                 limit,
                 json,
             }) => filter(&corpus.options(), &query, body, corpus_order, limit, json),
+            Some(Command::Tags { command }) => tags(command, &self.display),
+            Some(Command::Sessions) => {
+                let Some(mut store) = existing_store(&self.display)? else {
+                    return Ok(0);
+                };
+                let entries = store.entries()?;
+                write_lines(
+                    std::iter::once("session\tanalyst\tstart\tend\treviewed\ttags\n".to_string())
+                        .chain(
+                            crate::store::export::sessions(&entries)
+                                .into_iter()
+                                .map(|s| {
+                                    format!(
+                                        "{}\t{}\t{}\t{}\t{}\t{}\n",
+                                        s.id, s.analyst, s.start, s.end, s.reviewed, s.tags_applied
+                                    )
+                                }),
+                        ),
+                )?;
+                Ok(0)
+            }
+        }
+    }
+}
+
+/// The analyst's name: the flag, config.json, then the login name.
+fn analyst(display: &DisplayArgs, config: &crate::config::Config) -> String {
+    display
+        .analyst
+        .clone()
+        .or_else(|| config.analyst.clone())
+        .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
+        .or_else(|| std::env::var("LOGNAME").ok().filter(|u| !u.is_empty()))
+        .unwrap_or_else(|| "analyst".to_string())
+}
+
+/// A session id: when it started and which process it is.
+fn session_id() -> String {
+    format!(
+        "{}-{}",
+        crate::store::now().replace([':', '-'], ""),
+        std::process::id()
+    )
+}
+
+/// The store and config of the config directory (a bad config.json is an error here,
+/// before the terminal is touched).
+fn open_store(display: &DisplayArgs) -> Result<(Store, crate::config::Config), crate::Error> {
+    let dir = crate::store::config_dir(display.config_dir.as_deref())?;
+    let config = crate::config::load(&dir)?;
+    let store = Store::open(&dir, &analyst(display, &config), &session_id())?;
+    Ok((store, config))
+}
+
+/// The store, when the config directory has one (reading never creates files).
+fn existing_store(display: &DisplayArgs) -> Result<Option<Store>, crate::Error> {
+    let dir = crate::store::config_dir(display.config_dir.as_deref())?;
+    if !dir.join(crate::store::JOURNAL).exists() {
+        return Ok(None);
+    }
+    let config = crate::config::load(&dir)?;
+    Ok(Some(Store::open(
+        &dir,
+        &analyst(display, &config),
+        &session_id(),
+    )?))
+}
+
+/// An export file's decisions; unreadable records are reported on stderr and skipped.
+fn read_export(
+    path: &std::path::Path,
+) -> Result<Vec<crate::store::export::Decision>, crate::Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| crate::Error::Path {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    let (decisions, problems) = crate::store::export::read_decisions(&text);
+    for p in &problems {
+        eprintln!("warning: {}: {p}: skipped", path.display());
+    }
+    Ok(decisions)
+}
+
+fn tags(command: TagsCommand, display: &DisplayArgs) -> Result<i32, crate::Error> {
+    use crate::store::export;
+    match command {
+        TagsCommand::List { corpus } => {
+            let articles = load(&corpus.options())?;
+            let state = existing_store(display)?
+                .map(|s| s.state)
+                .unwrap_or_default();
+            write_lines(articles.iter().filter_map(|a| {
+                let s = state.get(&a.id)?;
+                let tags: Vec<&str> = s.tags.iter().map(String::as_str).collect();
+                Some(format!(
+                    "{}\t{}\t{}\t{}\n",
+                    a.id,
+                    tags.join(","),
+                    if s.reviewed { "reviewed" } else { "-" },
+                    plain(&s.note)
+                ))
+            }))?;
+            leak(articles);
+            Ok(0)
+        }
+        TagsCommand::Export {
+            corpus,
+            format,
+            with_text,
+        } => {
+            let articles = load(&corpus.options())?;
+            let state = existing_store(display)?
+                .map(|s| s.state)
+                .unwrap_or_default();
+            let rows = articles.iter().filter_map(|a| {
+                let s = state.get(&a.id)?;
+                Some(match format {
+                    ExportFormat::Jsonl => format!("{}\n", export::jsonl_record(a, s, with_text)),
+                    ExportFormat::Csv => export::csv_row(a, s, with_text),
+                })
+            });
+            let header = matches!(format, ExportFormat::Csv).then(|| export::csv_header(with_text));
+            write_lines(header.into_iter().chain(rows))?;
+            leak(articles);
+            Ok(0)
+        }
+        TagsCommand::Import { file } => {
+            let decisions = read_export(&file)?;
+            let (mut store, _) = open_store(display)?;
+            let plan = export::plan_import(&store.state, &decisions);
+            let tags = plan
+                .changes
+                .iter()
+                .filter(|(_, op)| matches!(op, Op::Tag { .. }))
+                .count();
+            let reviews = plan
+                .changes
+                .iter()
+                .filter(|(_, op)| *op == Op::Review)
+                .count();
+            let notes = plan.changes.len() - tags - reviews;
+            let request = Request::Changes(
+                plan.changes
+                    .into_iter()
+                    .map(|(id, op)| (id, op, None))
+                    .collect(),
+            );
+            store.commit(&request)?;
+            store.write_snapshot()?;
+            println!(
+                "imported {}: {} records; added {tags} tags, {reviews} reviews and {notes} notes on {} articles; {} conflicts",
+                file.display(),
+                decisions.len(),
+                plan.articles,
+                plan.conflicts.len()
+            );
+            for c in &plan.conflicts {
+                println!("conflict: {c}");
+            }
+            Ok(0)
+        }
+        TagsCommand::Agreement { files } => {
+            let mut sets = Vec::new();
+            for f in &files {
+                let decisions = read_export(f)?;
+                let name = decisions
+                    .iter()
+                    .find(|d| !d.analyst.is_empty())
+                    .map(|d| d.analyst.clone())
+                    .unwrap_or_else(|| f.display().to_string());
+                sets.push((name, decisions));
+            }
+            let mut lines = vec!["analysts\ttag\tarticles\tagreement\tkappa\n".to_string()];
+            for i in 0..sets.len() {
+                for j in i + 1..sets.len() {
+                    for r in export::agreement(&sets[i].1, &sets[j].1) {
+                        let kappa = r
+                            .kappa
+                            .map_or_else(|| "n/a".to_string(), |k| format!("{k:.3}"));
+                        lines.push(format!(
+                            "{} ~ {}\t{}\t{}\t{:.1}%\t{kappa}\n",
+                            sets[i].0, sets[j].0, r.tag, r.articles, r.percent
+                        ));
+                    }
+                }
+            }
+            write_lines(lines.into_iter())?;
+            Ok(0)
         }
     }
 }
@@ -339,10 +583,10 @@ fn show(
         s.push('\n');
         s
     } else if let Some(width) = width {
-        DetailDoc::build(article, usize::from(width), bidi).to_text()
+        DetailDoc::build(article, usize::from(width), bidi, None).to_text()
     } else {
         // Readable and pipeable: logical order, one line per paragraph.
-        DetailDoc::build(article, usize::MAX, BidiMode::Off).to_plain_text()
+        DetailDoc::build(article, usize::MAX, BidiMode::Off, None).to_plain_text()
     };
     emit(&mut std::io::stdout().lock(), &text)?;
     Ok(0)

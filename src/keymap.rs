@@ -45,6 +45,54 @@ pub enum Action {
     CursorRight,
     CursorHome,
     CursorEnd,
+    OpenTagPicker,
+    ToggleReviewed,
+    NextUnreviewed,
+    ToggleMark,
+    MarkAll,
+    ClearMarks,
+    EditNote,
+    Undo,
+    Redo,
+    Accept,
+    Confirm,
+    Cancel,
+    #[serde(rename = "quick_tag_1")]
+    QuickTag1,
+    #[serde(rename = "quick_tag_2")]
+    QuickTag2,
+    #[serde(rename = "quick_tag_3")]
+    QuickTag3,
+    #[serde(rename = "quick_tag_4")]
+    QuickTag4,
+    #[serde(rename = "quick_tag_5")]
+    QuickTag5,
+    #[serde(rename = "quick_tag_6")]
+    QuickTag6,
+    #[serde(rename = "quick_tag_7")]
+    QuickTag7,
+    #[serde(rename = "quick_tag_8")]
+    QuickTag8,
+    #[serde(rename = "quick_tag_9")]
+    QuickTag9,
+    #[serde(rename = "tag_and_advance_1")]
+    TagAndAdvance1,
+    #[serde(rename = "tag_and_advance_2")]
+    TagAndAdvance2,
+    #[serde(rename = "tag_and_advance_3")]
+    TagAndAdvance3,
+    #[serde(rename = "tag_and_advance_4")]
+    TagAndAdvance4,
+    #[serde(rename = "tag_and_advance_5")]
+    TagAndAdvance5,
+    #[serde(rename = "tag_and_advance_6")]
+    TagAndAdvance6,
+    #[serde(rename = "tag_and_advance_7")]
+    TagAndAdvance7,
+    #[serde(rename = "tag_and_advance_8")]
+    TagAndAdvance8,
+    #[serde(rename = "tag_and_advance_9")]
+    TagAndAdvance9,
 }
 
 impl Action {
@@ -84,9 +132,78 @@ impl Action {
             Action::CursorRight => "cursor right",
             Action::CursorHome => "cursor to the start",
             Action::CursorEnd => "cursor to the end",
+            Action::OpenTagPicker => "add or remove tags (marked articles, or this one)",
+            Action::ToggleReviewed => "mark reviewed / not reviewed",
+            Action::NextUnreviewed => "next unreviewed article",
+            Action::ToggleMark => "mark for a bulk change",
+            Action::MarkAll => "mark every listed article (again: clear)",
+            Action::ClearMarks => "clear all marks",
+            Action::EditNote => "write a note",
+            Action::Undo => "undo the last change",
+            Action::Redo => "redo",
+            Action::Accept => "apply and close",
+            Action::Confirm => "yes",
+            Action::Cancel => "no, close",
+            a => match a.quick_tag() {
+                Some((n, false)) => QUICK_TAG_DESCRIPTIONS[n - 1],
+                Some((n, true)) => TAG_AND_ADVANCE_DESCRIPTIONS[n - 1],
+                None => "",
+            },
         }
     }
+
+    /// Quick tag slot (1-9) and whether to move on to the next unreviewed article.
+    pub fn quick_tag(self) -> Option<(usize, bool)> {
+        use Action::*;
+        let slots = [
+            (QuickTag1, 1, false),
+            (QuickTag2, 2, false),
+            (QuickTag3, 3, false),
+            (QuickTag4, 4, false),
+            (QuickTag5, 5, false),
+            (QuickTag6, 6, false),
+            (QuickTag7, 7, false),
+            (QuickTag8, 8, false),
+            (QuickTag9, 9, false),
+            (TagAndAdvance1, 1, true),
+            (TagAndAdvance2, 2, true),
+            (TagAndAdvance3, 3, true),
+            (TagAndAdvance4, 4, true),
+            (TagAndAdvance5, 5, true),
+            (TagAndAdvance6, 6, true),
+            (TagAndAdvance7, 7, true),
+            (TagAndAdvance8, 8, true),
+            (TagAndAdvance9, 9, true),
+        ];
+        slots
+            .iter()
+            .find(|(a, _, _)| *a == self)
+            .map(|&(_, n, advance)| (n, advance))
+    }
 }
+
+const QUICK_TAG_DESCRIPTIONS: [&str; 9] = [
+    "toggle quick tag 1",
+    "toggle quick tag 2",
+    "toggle quick tag 3",
+    "toggle quick tag 4",
+    "toggle quick tag 5",
+    "toggle quick tag 6",
+    "toggle quick tag 7",
+    "toggle quick tag 8",
+    "toggle quick tag 9",
+];
+const TAG_AND_ADVANCE_DESCRIPTIONS: [&str; 9] = [
+    "quick tag 1, then next unreviewed",
+    "quick tag 2, then next unreviewed",
+    "quick tag 3, then next unreviewed",
+    "quick tag 4, then next unreviewed",
+    "quick tag 5, then next unreviewed",
+    "quick tag 6, then next unreviewed",
+    "quick tag 7, then next unreviewed",
+    "quick tag 8, then next unreviewed",
+    "quick tag 9, then next unreviewed",
+];
 
 /// Where keys are looked up; `Global` applies in every mode after the mode's own keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, PartialOrd, Ord)]
@@ -96,6 +213,9 @@ pub enum Mode {
     List,
     Detail,
     Filter,
+    TagPicker,
+    Note,
+    Confirm,
     Help,
     Warnings,
 }
@@ -107,15 +227,31 @@ impl Mode {
             Mode::List => "list",
             Mode::Detail => "detail",
             Mode::Filter => "filter",
+            Mode::TagPicker => "tag_picker",
+            Mode::Note => "note",
+            Mode::Confirm => "confirm",
             Mode::Help => "help",
             Mode::Warnings => "warnings",
         }
     }
 
+    /// Modes with a line of text: unbound printable keys are typed into it.
+    pub fn takes_text(self) -> bool {
+        matches!(self, Mode::Filter | Mode::TagPicker | Mode::Note)
+    }
+
     /// Overlays and the filter line take only their own keys: in the filter every
     /// unbound printable key is text.
     fn uses_global(self) -> bool {
-        !matches!(self, Mode::Help | Mode::Warnings | Mode::Filter)
+        !matches!(
+            self,
+            Mode::Help
+                | Mode::Warnings
+                | Mode::Filter
+                | Mode::TagPicker
+                | Mode::Note
+                | Mode::Confirm
+        )
     }
 }
 
@@ -308,14 +444,14 @@ impl Keymap {
     /// Parse a keymap file's text; `file` names it in errors.
     pub fn parse(text: &str, file: &str) -> Result<Keymap, KeymapError> {
         let raw: BTreeMap<Mode, BTreeMap<String, Action>> =
-            serde_json::from_str(text).map_err(|e| KeymapError {
-                file: file.to_string(),
-                line: e.line(),
-                column: token_start(text, e.line(), e.column()),
-                message: e
-                    .to_string()
-                    .rsplit_once(" at line ")
-                    .map_or_else(|| e.to_string(), |(m, _)| m.to_string()),
+            serde_json::from_str(text).map_err(|e| {
+                let (line, column, message) = crate::config::json_error(text, &e);
+                KeymapError {
+                    file: file.to_string(),
+                    line,
+                    column,
+                    message,
+                }
             })?;
         let mut modes: HashMap<Mode, HashMap<Key, Action>> = HashMap::new();
         for (mode, bindings) in raw {
@@ -369,22 +505,6 @@ impl Keymap {
         modes.sort();
         modes
     }
-}
-
-/// serde_json points just past a bad string; point at its opening quote instead.
-fn token_start(text: &str, line: usize, column: usize) -> usize {
-    let Some(line_text) = text.lines().nth(line.saturating_sub(1)) else {
-        return column;
-    };
-    let chars: Vec<char> = line_text.chars().collect();
-    let end = column.min(chars.len());
-    if end == 0 || chars[end - 1] != '"' {
-        return column;
-    }
-    chars[..end - 1]
-        .iter()
-        .rposition(|&c| c == '"')
-        .map_or(column, |i| i + 1)
 }
 
 /// Line and column of a key string in the file, for error messages.

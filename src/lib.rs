@@ -4,12 +4,14 @@
 
 pub mod app;
 pub mod cli;
+pub mod config;
 pub mod corpus;
 #[doc(hidden)]
 pub mod generate;
 pub mod keymap;
 pub mod runtime;
 pub mod search;
+pub mod store;
 pub mod term;
 pub mod text;
 pub mod ui;
@@ -35,6 +37,10 @@ pub enum Error {
     Keymap(#[from] keymap::KeymapError),
     #[error("bad query: {0}")]
     Query(String),
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    #[error("cannot use the config directory: {0}")]
+    Store(#[from] store::StoreError),
     #[error("terminal: {0}")]
     Terminal(std::io::Error),
     #[error("{0}")]

@@ -3,8 +3,10 @@
 
 use crate::app::{App, Effect, Msg};
 use crate::corpus::{LoadEvent, LoadOptions, Loader};
-use crate::keymap::{Key, KeyName, Keymap, Mode};
+use crate::keymap::{Key, KeyName, Keymap};
 use crate::search::worker::{MatchResult, Worker};
+use crate::store::Store;
+use crate::store::worker::{StoreEvent, StoreWorker};
 use crate::term::TerminalGuard;
 use crate::text::BidiMode;
 use crate::ui::{self, Theme};
@@ -16,6 +18,7 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, Sender};
+use std::time::Duration;
 
 /// Everything the loop reacts to.
 #[derive(Debug)]
@@ -23,6 +26,7 @@ pub enum Event {
     Term(TermEvent),
     Load(LoadEvent),
     Matched(MatchResult),
+    Store(StoreEvent),
     Signal(i32),
     /// The terminal's input ended (the connection dropped).
     InputClosed,
@@ -34,7 +38,12 @@ pub struct Session {
     pub keymap: Arc<Keymap>,
     pub bidi: BidiMode,
     pub theme: Theme,
+    pub store: Store,
+    pub quick_tags: Vec<String>,
 }
+
+/// How long quitting waits for the last changes to reach the disk.
+const FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Run the TUI until the user quits or a signal ends it; returns the exit status.
 pub fn run(session: Session) -> Result<i32, crate::Error> {
@@ -56,6 +65,11 @@ pub fn run(session: Session) -> Result<i32, crate::Error> {
         session.bidi,
         session.load.describe(),
     );
+    app.tags = Arc::new(session.store.state.clone());
+    app.undo_count = session.store.can_undo();
+    app.redo_count = session.store.can_redo();
+    app.quick_tags.clone_from(&session.quick_tags);
+    app.message = session.store.notices.first().cloned();
     app.update(Msg::Resize {
         width: size.width,
         height: size.height,
@@ -70,6 +84,10 @@ pub fn run(session: Session) -> Result<i32, crate::Error> {
     let worker = Worker::spawn(move |result| {
         let _ = match_tx.send(Event::Matched(result));
     });
+    let store_tx = tx.clone();
+    let store = StoreWorker::spawn(session.store, move |event| {
+        let _ = store_tx.send(Event::Store(event));
+    });
     let loader = Loader::new(session.load.clone());
     let cancel = loader.cancel_flag();
     let load_tx = tx.clone();
@@ -78,9 +96,21 @@ pub fn run(session: Session) -> Result<i32, crate::Error> {
     });
     drop(tx);
 
-    let code = event_loop(&mut app, &mut terminal, &rx, session.theme, &worker);
+    let workers = Workers {
+        matcher: worker,
+        store,
+    };
+    let code = event_loop(&mut app, &mut terminal, &rx, session.theme, &workers);
     cancel.store(true, Ordering::Relaxed);
+    // Every confirmed change is already on disk; this saves what is still in flight.
+    let unsaved = workers.store.flush(FLUSH_TIMEOUT);
     drop(guard);
+    if unsaved > 0 && unsaved != usize::MAX {
+        eprintln!(
+            "corpus-review: {unsaved} change(s) could not be saved: {}",
+            app.save_error.as_deref().unwrap_or("unknown error")
+        );
+    }
     code
 }
 
@@ -89,7 +119,7 @@ fn event_loop(
     terminal: &mut Terminal<CrosstermBackend<std::io::Stdout>>,
     rx: &Receiver<Event>,
     theme: Theme,
-    worker: &Worker,
+    workers: &Workers,
 ) -> Result<i32, crate::Error> {
     loop {
         let Ok(first) = rx.recv() else {
@@ -98,7 +128,7 @@ fn event_loop(
         let mut dirty = false;
         let mut next = Some(first);
         while let Some(event) = next {
-            match handle(app, event, worker) {
+            match handle(app, event, workers) {
                 Step::Continue(changed) => dirty |= changed,
                 Step::Exit(code) => return Ok(code),
             }
@@ -117,7 +147,13 @@ enum Step {
     Exit(i32),
 }
 
-fn handle(app: &mut App, event: Event, worker: &Worker) -> Step {
+/// The threads the loop sends work to.
+struct Workers {
+    matcher: Worker,
+    store: StoreWorker,
+}
+
+fn handle(app: &mut App, event: Event, workers: &Workers) -> Step {
     let msg = match event {
         Event::Term(TermEvent::Key(key)) if key.kind != KeyEventKind::Release => {
             let Some(key) = Key::from_event(&key) else {
@@ -126,8 +162,8 @@ fn handle(app: &mut App, event: Event, worker: &Worker) -> Step {
             let mode = app.mode();
             match (app.keymap.lookup(mode, &key), key.code) {
                 (Some(a), _) => Msg::Action(a),
-                // In the filter line, unbound printable keys are text.
-                (None, KeyName::Char(c)) if mode == Mode::Filter && !key.ctrl && !key.alt => {
+                // In a line of text (filter, tag picker, note), unbound printable keys are text.
+                (None, KeyName::Char(c)) if mode.takes_text() && !key.ctrl && !key.alt => {
                     Msg::Input(c)
                 }
                 (None, _) => return Step::Continue(false),
@@ -137,13 +173,15 @@ fn handle(app: &mut App, event: Event, worker: &Worker) -> Step {
         Event::Term(_) => return Step::Continue(false),
         Event::Load(e) => Msg::Load(e),
         Event::Matched(result) => Msg::Matched(result),
+        Event::Store(event) => Msg::Store(event),
         Event::Signal(sig) => return Step::Exit(128 + sig),
         Event::InputClosed => return Step::Exit(128 + SIGHUP),
     };
     for effect in app.update(msg) {
         match effect {
             Effect::Quit => return Step::Exit(0),
-            Effect::Match(request) => worker.request(request),
+            Effect::Match(request) => workers.matcher.request(request),
+            Effect::Save(id, request) => workers.store.save(id, request),
         }
     }
     Step::Continue(true)

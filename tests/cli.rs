@@ -7,6 +7,11 @@ use serde_json::Value;
 fn bin() -> Command {
     let mut cmd = Command::cargo_bin("corpus-review").expect("binary is built");
     cmd.env_remove("NO_COLOR");
+    // Never the user's own config: commands that need one get their own directory.
+    cmd.env(
+        "CORPUS_REVIEW_CONFIG_DIR",
+        "/nonexistent/corpus-review-test-config",
+    );
     cmd
 }
 

@@ -21,7 +21,7 @@ fn browse_the_sample_open_an_article_and_quit() {
     });
     let third = articles.get(2).expect("a third article");
     // The first title row exactly as the detail pane lays it out (58 = inner width at 120).
-    let doc = DetailDoc::build(third, 52, BidiMode::App);
+    let doc = DetailDoc::build(third, 52, BidiMode::App, None);
     let title_row = doc.rows[0]
         .line
         .glyphs

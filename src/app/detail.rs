@@ -84,7 +84,13 @@ impl Builder {
 }
 
 impl DetailDoc {
-    pub fn build(article: &Article, width: usize, mode: BidiMode) -> DetailDoc {
+    /// Lay out `article` (with its saved tags, review and note, when known).
+    pub fn build(
+        article: &Article,
+        width: usize,
+        mode: BidiMode,
+        state: Option<&crate::store::ArticleState>,
+    ) -> DetailDoc {
         let mut b = Builder {
             width: width.max(1),
             mode,
@@ -109,6 +115,46 @@ impl DetailDoc {
         );
         for (key, value) in &article.meta {
             b.field(key, value);
+        }
+        if let Some(state) = state.filter(|s| !s.is_empty()) {
+            if !state.tags.is_empty() {
+                let tags: Vec<&str> = state.tags.iter().map(String::as_str).collect();
+                let text = format!("Tags   {}", tags.join(", "));
+                b.push(
+                    &text,
+                    Direction::Ltr,
+                    vec![(0..4, Tone::Label), (7..text.len(), Tone::Marker)],
+                    None,
+                );
+            }
+            let mut review = if state.reviewed {
+                "reviewed".to_string()
+            } else {
+                "not reviewed".to_string()
+            };
+            if !state.analyst.is_empty() {
+                review.push_str(&format!(" · {} {}", state.analyst, state.updated));
+            }
+            b.field("Review", &review);
+            let current = crate::store::fingerprint(article);
+            if state.fingerprint.as_deref().is_some_and(|fp| fp != current) {
+                let text = "Note   the article changed after it was tagged";
+                b.push(
+                    text,
+                    Direction::Ltr,
+                    vec![(0..text.len(), Tone::Warning)],
+                    None,
+                );
+            }
+            if !state.note.is_empty() {
+                let text = format!("Note   {}", state.note);
+                b.push(
+                    &text,
+                    Direction::Ltr,
+                    vec![(0..4, Tone::Label), (7..text.len(), Tone::Title)],
+                    None,
+                );
+            }
         }
         if article.lossy {
             let text = "Note   not valid UTF-8: shown with replacement characters (�)";
@@ -199,7 +245,7 @@ mod tests {
             line: None,
         };
         let a = parse_report(text.as_bytes(), "001".into(), origin).expect("parses");
-        let doc = DetailDoc::build(&a, 60, BidiMode::App);
+        let doc = DetailDoc::build(&a, 60, BidiMode::App, None);
         let out = doc.to_text();
         assert!(
             out.starts_with("The bridge reopened on Monday after repairs\n"),

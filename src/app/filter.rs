@@ -1,14 +1,13 @@
 //! The filter line: what was typed, where the cursor is, and the parsed query.
 
+use super::input::LineInput;
 use crate::search::matcher::{Order, Scope};
 use crate::search::query::{Query, QueryError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Filter {
-    pub input: String,
-    /// Byte offset of the cursor in `input`.
-    pub cursor: usize,
-    /// The last parse of `input`.
+    pub line: LineInput,
+    /// The last parse of the line.
     pub parsed: Option<Result<Query, QueryError>>,
     pub scope: Scope,
     pub order: Order,
@@ -16,60 +15,33 @@ pub struct Filter {
 
 impl Filter {
     pub fn insert(&mut self, c: char) {
-        self.input.insert(self.cursor, c);
-        self.cursor += c.len_utf8();
+        self.line.insert(c);
         self.reparse();
     }
 
-    pub fn delete_back(&mut self) {
-        if let Some(c) = self.input[..self.cursor].chars().next_back() {
-            self.cursor -= c.len_utf8();
-            self.input.remove(self.cursor);
+    /// Apply an editing action to the line; false when it is not one.
+    pub fn edit(&mut self, action: crate::keymap::Action) -> bool {
+        let edited = self.line.edit(action);
+        if edited {
             self.reparse();
         }
-    }
-
-    /// Delete the word before the cursor (and the spaces after it), like readline's ctrl-w.
-    pub fn delete_word(&mut self) {
-        let before = &self.input[..self.cursor];
-        let trimmed = before.trim_end();
-        let start = trimmed.rfind(char::is_whitespace).map_or(0, |i| i + 1);
-        self.input.replace_range(start..self.cursor, "");
-        self.cursor = start;
-        self.reparse();
+        edited
     }
 
     pub fn clear(&mut self) {
-        self.input.clear();
-        self.cursor = 0;
+        self.line.clear();
         self.reparse();
     }
 
-    pub fn left(&mut self) {
-        if let Some(c) = self.input[..self.cursor].chars().next_back() {
-            self.cursor -= c.len_utf8();
-        }
-    }
-
-    pub fn right(&mut self) {
-        if let Some(c) = self.input[self.cursor..].chars().next() {
-            self.cursor += c.len_utf8();
-        }
-    }
-
-    pub fn home(&mut self) {
-        self.cursor = 0;
-    }
-
-    pub fn end(&mut self) {
-        self.cursor = self.input.len();
+    pub fn text(&self) -> &str {
+        &self.line.text
     }
 
     fn reparse(&mut self) {
-        self.parsed = if self.input.trim().is_empty() {
+        self.parsed = if self.line.text.trim().is_empty() {
             None
         } else {
-            Some(Query::parse(&self.input))
+            Some(Query::parse(&self.line.text))
         };
     }
 
@@ -92,30 +64,19 @@ impl Filter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keymap::Action;
 
     #[test]
-    fn editing() {
+    fn parses_as_it_is_edited() {
         let mut f = Filter::default();
-        for c in "سبها port".chars() {
+        for c in "port !".chars() {
             f.insert(c);
         }
+        assert!(f.error().is_some());
+        assert!(f.edit(Action::DeleteBack));
         assert!(f.query().is_some());
-        f.delete_word();
-        assert_eq!(f.input, "سبها ");
-        f.delete_back();
-        f.delete_back();
-        assert_eq!(f.input, "سبه");
-        f.home();
-        f.insert('^');
-        assert_eq!(f.input, "^سبه");
-        f.end();
-        f.left();
-        f.right();
-        f.insert('!');
-        assert_eq!(f.input, "^سبه!");
+        assert!(!f.edit(Action::Quit));
         f.clear();
         assert!(f.parsed.is_none());
-        f.insert('!');
-        assert!(f.error().is_some());
     }
 }

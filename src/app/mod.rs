@@ -2,17 +2,24 @@
 
 mod detail;
 mod filter;
+mod input;
+mod tagging;
 
 pub use detail::{DetailDoc, Row, Tone};
 pub use filter::Filter;
+pub use input::LineInput;
+pub use tagging::{DEFAULT_QUICK_TAGS, Pending, TagPicker};
 
 use crate::corpus::{Article, Corpus, LoadEvent, LoadSummary, LoadWarning};
 use crate::keymap::{Action, Keymap, Mode};
 use crate::search::matcher::{Order, Scope};
 use crate::search::worker::{MatchRequest, MatchResult};
+use crate::store::worker::StoreEvent;
+use crate::store::{Request, TagState};
 use crate::text::BidiMode;
 use crate::ui::layout::{Panes, inner};
 use ratatui::layout::Rect;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 /// Everything that can change the state.
@@ -23,6 +30,7 @@ pub enum Msg {
     Input(char),
     Load(LoadEvent),
     Matched(MatchResult),
+    Store(StoreEvent),
     Resize {
         width: u16,
         height: u16,
@@ -35,6 +43,8 @@ pub enum Effect {
     Quit,
     /// Run a query on the matcher thread.
     Match(MatchRequest),
+    /// Save a change (numbered, so the store can say how far it got).
+    Save(u64, Request),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +57,9 @@ pub enum Focus {
 pub enum Overlay {
     Help,
     Warnings,
+    TagPicker,
+    Note,
+    Confirm,
 }
 
 /// Loading progress as the status line shows it.
@@ -88,6 +101,29 @@ pub struct App {
     pub matching: bool,
     /// The corpus grew while a request was running: ask again when it answers.
     rematch: bool,
+    /// Saved tags and decisions (the store's word).
+    pub tags: Arc<TagState>,
+    /// Changes sent to the store and not yet confirmed saved.
+    pub unsaved: Vec<(u64, Request)>,
+    next_save: u64,
+    /// Why the last save failed; cleared by the next success.
+    pub save_error: Option<String>,
+    /// Something has been saved in this session.
+    pub ever_saved: bool,
+    pub undo_count: usize,
+    pub redo_count: usize,
+    /// Articles marked for a bulk change, by id.
+    pub marks: BTreeSet<String>,
+    pub quick_tags: Vec<String>,
+    pub picker: TagPicker,
+    pub note: LineInput,
+    pub confirm: Option<Pending>,
+    /// A short message for the status line (what the last action did).
+    pub message: Option<String>,
+    /// Corpus index of each article id.
+    pub id_index: HashMap<String, u32>,
+    /// Bumped whenever tags, reviews or marks change (queries on them run again).
+    pub state_version: u64,
 }
 
 impl App {
@@ -113,6 +149,21 @@ impl App {
             result: None,
             matching: false,
             rematch: false,
+            tags: Arc::new(TagState::default()),
+            unsaved: Vec::new(),
+            next_save: 0,
+            save_error: None,
+            ever_saved: false,
+            undo_count: 0,
+            redo_count: 0,
+            marks: BTreeSet::new(),
+            quick_tags: DEFAULT_QUICK_TAGS.iter().map(|t| t.to_string()).collect(),
+            picker: TagPicker::default(),
+            note: LineInput::default(),
+            confirm: None,
+            message: None,
+            id_index: HashMap::new(),
+            state_version: 0,
         }
     }
 
@@ -142,6 +193,9 @@ impl App {
         match (self.overlay, self.focus) {
             (Some(Overlay::Help), _) => Mode::Help,
             (Some(Overlay::Warnings), _) => Mode::Warnings,
+            (Some(Overlay::TagPicker), _) => Mode::TagPicker,
+            (Some(Overlay::Note), _) => Mode::Note,
+            (Some(Overlay::Confirm), _) => Mode::Confirm,
             (None, _) if self.filter_editing => Mode::Filter,
             (None, Focus::List) => Mode::List,
             (None, Focus::Detail) => Mode::Detail,
@@ -179,11 +233,15 @@ impl App {
         match msg {
             Msg::Action(action) => return self.act(action),
             Msg::Input(c) => {
-                if self.filter_editing {
+                if self.overlay_input(c) {
+                    return Vec::new();
+                }
+                if self.filter_editing && self.overlay.is_none() {
                     self.filter.insert(c);
                     return self.filter_changed();
                 }
             }
+            Msg::Store(event) => return self.on_store(event),
             Msg::Load(event) => return self.on_load(event),
             Msg::Matched(result) => return self.on_matched(result),
             Msg::Resize { width, height } => {
@@ -208,6 +266,10 @@ impl App {
             } => {
                 let was_empty = self.visible_len() == 0;
                 let grew = !articles.is_empty();
+                let first = self.corpus.len() as u32;
+                for (i, a) in articles.iter().enumerate() {
+                    self.id_index.insert(a.id.clone(), first + i as u32);
+                }
                 self.corpus.push_batch(articles);
                 self.load.files_done = files_done;
                 self.load.bytes_done = bytes_done;
@@ -242,6 +304,7 @@ impl App {
             query: query.clone(),
             scope: self.filter.scope,
             order: self.filter.order,
+            state: self.match_state(),
         })]
     }
 
@@ -297,9 +360,36 @@ impl App {
         self.refresh_detail();
     }
 
+    /// Tags and marks as the matcher should see them (only built when a query needs them).
+    fn match_state(&self) -> Option<Arc<crate::search::matcher::StateView>> {
+        let query = self.filter.query()?;
+        if !query.uses_state() {
+            return None;
+        }
+        let mut tags = (*self.tags).clone();
+        for (_, r) in &self.unsaved {
+            if let Request::Changes(c) = r {
+                for (id, op, _) in c {
+                    tags.apply(id, op, crate::store::state::Meta::default());
+                }
+            }
+        }
+        Some(Arc::new(crate::search::matcher::StateView {
+            tags,
+            marks: self.marks.clone(),
+            version: self.state_version,
+        }))
+    }
+
     fn act(&mut self, action: Action) -> Vec<Effect> {
+        if let Some(effects) = self.overlay_action(action) {
+            return effects;
+        }
+        if let Some(effects) = self.tag_action(action) {
+            return effects;
+        }
         match action {
-            Action::Quit => return vec![Effect::Quit],
+            Action::Quit => return self.quit(),
             Action::Help => self.open_overlay(Overlay::Help),
             Action::ShowWarnings => self.open_overlay(Overlay::Warnings),
             Action::Close => self.overlay = None,
@@ -321,12 +411,12 @@ impl App {
             Action::ScrollBottom => self.scroll_to(usize::MAX),
             Action::OpenFilter => {
                 self.filter_editing = true;
-                self.filter.end();
+                self.filter.line.end();
             }
             Action::FilterAccept => self.filter_editing = false,
             Action::FilterCancel | Action::ClearFilter => {
                 self.filter_editing = false;
-                if !self.filter.input.is_empty() {
+                if !self.filter.text().is_empty() {
                     self.filter.clear();
                     return self.filter_changed();
                 }
@@ -345,22 +435,16 @@ impl App {
                 };
                 return self.request_match();
             }
-            Action::DeleteBack => {
-                self.filter.delete_back();
+            Action::DeleteBack | Action::DeleteWord | Action::ClearInput
+                if self.filter.edit(action) =>
+            {
                 return self.filter_changed();
             }
-            Action::DeleteWord => {
-                self.filter.delete_word();
-                return self.filter_changed();
+            Action::CursorLeft | Action::CursorRight | Action::CursorHome | Action::CursorEnd => {
+                self.filter.edit(action);
             }
-            Action::ClearInput => {
-                self.filter.clear();
-                return self.filter_changed();
-            }
-            Action::CursorLeft => self.filter.left(),
-            Action::CursorRight => self.filter.right(),
-            Action::CursorHome => self.filter.home(),
-            Action::CursorEnd => self.filter.end(),
+            // Handled above, or meaningless outside their overlay.
+            _ => {}
         }
         Vec::new()
     }
@@ -400,16 +484,16 @@ impl App {
         match self.overlay {
             Some(Overlay::Help) => crate::ui::help::lines(&self.keymap).len(),
             Some(Overlay::Warnings) => self.warnings.len().max(1),
-            None => 0,
+            Some(Overlay::TagPicker | Overlay::Note | Overlay::Confirm) | None => 0,
         }
     }
 
-    fn select_by(&mut self, delta: isize) {
+    pub(crate) fn select_by(&mut self, delta: isize) {
         let target = self.selected.saturating_add_signed(delta);
         self.select(target);
     }
 
-    fn select(&mut self, index: usize) {
+    pub(crate) fn select(&mut self, index: usize) {
         let index = index.min(self.visible_len().saturating_sub(1));
         if index != self.selected {
             self.selected = index;
@@ -430,11 +514,11 @@ impl App {
         self.list_offset = self.list_offset.min(max_offset);
     }
 
-    fn refresh_detail(&mut self) {
+    pub(crate) fn refresh_detail(&mut self) {
         let width = usize::from(self.detail_area().width);
         self.detail = self
             .selected_article()
-            .map(|a| DetailDoc::build(a, width, self.bidi));
+            .map(|a| DetailDoc::build(a, width, self.bidi, Some(&self.state_of(&a.id))));
         let rows = self.detail.as_ref().map_or(0, |d| d.rows.len());
         self.detail_scroll = self
             .detail_scroll
@@ -541,7 +625,15 @@ mod tests {
             for effect in app.update(msg) {
                 if let Effect::Match(r) = effect {
                     let hits = matcher
-                        .run(&r.corpus, &r.query, r.scope, r.order, &|| false)
+                        .run_with_progress(
+                            &r.corpus,
+                            &r.query,
+                            r.scope,
+                            r.order,
+                            r.state.as_deref(),
+                            &|| false,
+                            &mut |_| {},
+                        )
                         .expect("runs");
                     queue.push_front(Msg::Matched(MatchResult::from_hits(
                         r.generation,
@@ -614,7 +706,7 @@ mod tests {
         assert_eq!(app.visible_len(), 2);
         // Keys typed in the list are not text.
         drive(&mut app, typed("x"));
-        assert_eq!(app.filter.input, "port");
+        assert_eq!(app.filter.text(), "port");
         // Esc in the list clears the filter; the selection stays on t2.
         drive(&mut app, vec![Msg::Action(Action::ClearFilter)]);
         assert_eq!(app.visible_len(), 4);
@@ -636,7 +728,7 @@ mod tests {
         assert_eq!(app.selected_article().map(|a| a.id.as_str()), Some("t0"));
         drive(&mut app, vec![Msg::Action(Action::FilterCancel)]);
         assert_eq!(app.mode(), Mode::List);
-        assert!(app.filter.input.is_empty());
+        assert!(app.filter.text().is_empty());
         assert_eq!(app.visible_len(), 3);
     }
 
@@ -727,6 +819,223 @@ mod tests {
         );
         assert_eq!(app.visible_len(), 2);
         assert_eq!(app.corpus.len(), 3);
+    }
+
+    /// Requests the app sent to the store, in order.
+    fn saves(effects: &[Effect]) -> Vec<Request> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Save(_, r) => Some(r.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn ops(r: &Request) -> Vec<(String, Op)> {
+        match r {
+            Request::Changes(c) => c
+                .iter()
+                .map(|(id, op, _)| (id.clone(), op.clone()))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    use crate::store::Op;
+
+    #[test]
+    fn quick_tags_toggle_and_review() {
+        let mut app = titled(&["one", "two", "three"]);
+        let e = app.update(Msg::Action(Action::QuickTag1));
+        let r = saves(&e);
+        assert_eq!(
+            ops(&r[0]),
+            [
+                (
+                    "t0".into(),
+                    Op::Tag {
+                        tag: "relevant".into()
+                    }
+                ),
+                ("t0".into(), Op::Review)
+            ]
+        );
+        assert!(
+            app.state_of("t0").tags.contains("relevant"),
+            "shown before it is saved"
+        );
+        assert_eq!(app.reviewed_in_corpus(), 1);
+        // Again: removes the tag (the review stays).
+        let e = app.update(Msg::Action(Action::QuickTag1));
+        assert_eq!(
+            ops(&saves(&e)[0]),
+            [(
+                "t0".into(),
+                Op::Untag {
+                    tag: "relevant".into()
+                }
+            )]
+        );
+        assert!(app.state_of("t0").reviewed);
+    }
+
+    #[test]
+    fn tag_and_advance_moves_to_the_next_unreviewed() {
+        let mut app = titled(&["one", "two", "three", "four"]);
+        app.update(Msg::Action(Action::MoveDown));
+        app.update(Msg::Action(Action::ToggleReviewed)); // t1 reviewed
+        app.update(Msg::Action(Action::First));
+        app.update(Msg::Action(Action::TagAndAdvance2));
+        assert_eq!(
+            app.selected_article().map(|a| a.id.as_str()),
+            Some("t2"),
+            "t1 is reviewed already"
+        );
+        assert!(app.state_of("t0").tags.contains("irrelevant"));
+        app.update(Msg::Action(Action::NextUnreviewed));
+        assert_eq!(app.selected_article().map(|a| a.id.as_str()), Some("t3"));
+    }
+
+    #[test]
+    fn bulk_changes_ask_first_and_count() {
+        let mut app = titled(&["one", "two", "three"]);
+        app.update(Msg::Action(Action::MarkAll));
+        assert_eq!(app.marks.len(), 3);
+        let e = app.update(Msg::Action(Action::QuickTag3));
+        assert!(saves(&e).is_empty(), "nothing yet");
+        assert_eq!(app.mode(), Mode::Confirm);
+        let Some(Pending::Bulk { question, .. }) = &app.confirm else {
+            panic!("a question");
+        };
+        assert_eq!(question, "tag follow-up on 3 articles? (y/n)");
+        let e = app.update(Msg::Action(Action::Confirm));
+        assert_eq!(ops(&saves(&e)[0]).len(), 6, "three tags, three reviews");
+        // Cancelling sends nothing.
+        app.update(Msg::Action(Action::QuickTag1));
+        let e = app.update(Msg::Action(Action::Cancel));
+        assert!(saves(&e).is_empty());
+        assert_eq!(app.mode(), Mode::List);
+        app.update(Msg::Action(Action::MarkAll));
+        assert!(app.marks.is_empty(), "mark all again clears");
+    }
+
+    #[test]
+    fn the_tag_picker_creates_and_toggles_tags() {
+        let mut app = titled(&["one", "two"]);
+        app.update(Msg::Action(Action::OpenTagPicker));
+        assert_eq!(app.mode(), Mode::TagPicker);
+        for c in "urgent".chars() {
+            app.update(Msg::Input(c));
+        }
+        assert_eq!(app.picker_suggestions()[0], ("urgent".to_string(), true));
+        let e = app.update(Msg::Action(Action::Accept));
+        assert_eq!(
+            ops(&saves(&e)[0])[0],
+            (
+                "t0".into(),
+                Op::Tag {
+                    tag: "urgent".into()
+                }
+            )
+        );
+        // Fuzzy completion from tags in use.
+        app.update(Msg::Action(Action::MoveDown));
+        app.update(Msg::Action(Action::OpenTagPicker));
+        for c in "urg".chars() {
+            app.update(Msg::Input(c));
+        }
+        let s = app.picker_suggestions();
+        assert!(s.contains(&("urgent".to_string(), false)), "{s:?}");
+    }
+
+    #[test]
+    fn notes_are_saved_with_what_they_replace() {
+        let mut app = titled(&["one"]);
+        app.update(Msg::Action(Action::EditNote));
+        assert_eq!(app.mode(), Mode::Note);
+        for c in "call the council".chars() {
+            app.update(Msg::Input(c));
+        }
+        let e = app.update(Msg::Action(Action::Accept));
+        assert_eq!(
+            ops(&saves(&e)[0]),
+            [(
+                "t0".into(),
+                Op::Note {
+                    text: "call the council".into(),
+                    was: String::new()
+                }
+            )]
+        );
+        assert_eq!(app.state_of("t0").note, "call the council");
+        let doc = app.detail.as_ref().expect("detail");
+        assert!(
+            doc.to_text().contains("Note   call the council"),
+            "{}",
+            doc.to_text()
+        );
+    }
+
+    #[test]
+    fn a_failed_save_asks_before_quitting() {
+        let mut app = titled(&["one"]);
+        app.update(Msg::Action(Action::QuickTag1));
+        app.update(Msg::Store(StoreEvent::Failed {
+            id: 1,
+            error: "No space left on device".into(),
+        }));
+        assert!(app.update(Msg::Action(Action::Quit)).is_empty());
+        assert_eq!(app.mode(), Mode::Confirm);
+        assert_eq!(app.update(Msg::Action(Action::Confirm)), vec![Effect::Quit]);
+        // Once saved, quitting is immediate.
+        let mut app = titled(&["one"]);
+        app.update(Msg::Action(Action::QuickTag1));
+        let state = Arc::new(TagState::default());
+        app.update(Msg::Store(StoreEvent::Saved {
+            through: 1,
+            state,
+            undo: 1,
+            redo: 0,
+        }));
+        assert!(app.unsaved.is_empty());
+        assert_eq!(app.update(Msg::Action(Action::Quit)), vec![Effect::Quit]);
+    }
+
+    #[test]
+    fn queries_on_tags_run_again_when_tags_change() {
+        let mut app = titled(&["one", "two"]);
+        drive(&mut app, vec![Msg::Action(Action::OpenFilter)]);
+        drive(&mut app, typed("unreviewed"));
+        assert_eq!(app.visible_len(), 2);
+        drive(
+            &mut app,
+            vec![
+                Msg::Action(Action::FilterAccept),
+                Msg::Action(Action::ToggleReviewed),
+            ],
+        );
+        assert_eq!(app.visible_len(), 1);
+        drive(
+            &mut app,
+            vec![
+                Msg::Action(Action::OpenFilter),
+                Msg::Action(Action::ClearInput),
+            ],
+        );
+        drive(&mut app, typed("marked"));
+        assert_eq!(app.visible_len(), 0);
+        drive(
+            &mut app,
+            vec![
+                Msg::Action(Action::FilterAccept),
+                Msg::Action(Action::ClearFilter),
+                Msg::Action(Action::ToggleMark),
+            ],
+        );
+        drive(&mut app, vec![Msg::Action(Action::OpenFilter)]);
+        drive(&mut app, typed("marked"));
+        assert_eq!(app.visible_len(), 1);
     }
 
     #[test]

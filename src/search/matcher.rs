@@ -31,6 +31,15 @@ pub enum Order {
     Corpus,
 }
 
+/// Tags, review state and marks, for queries that filter on them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StateView {
+    pub tags: crate::store::TagState,
+    pub marks: std::collections::BTreeSet<String>,
+    /// Changes whenever the state does (cached results depend on it).
+    pub version: u64,
+}
+
 /// One matching article: its corpus index and score.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hit {
@@ -89,8 +98,13 @@ fn prepare(query: &Query) -> Prepared {
     Prepared { fields, texts }
 }
 
-fn field_matches(article: &Article, term: &Term) -> bool {
+fn field_matches(article: &Article, term: &Term, state: Option<&StateView>) -> bool {
+    let saved = || state.and_then(|s| s.tags.get(&article.id));
     match term {
+        Term::Tag(tag) => saved().is_some_and(|s| s.tags.iter().any(|t| fold(t) == *tag)),
+        Term::Untagged => saved().is_none_or(|s| s.tags.is_empty()),
+        Term::Reviewed => saved().is_some_and(|s| s.reviewed),
+        Term::Marked => state.is_some_and(|s| s.marks.contains(&article.id)),
         // The key holds the folded place and domains (one per line), so no folding here.
         Term::Source(host) => article
             .search
@@ -139,9 +153,14 @@ fn folded_body(article: &Article) -> String {
 
 /// Pre-score of one article, or `None` when it does not match. In title scope the score
 /// is a cheap estimate (see `pre_score`); `exact_score` gives SkimMatcherV2's.
-fn evaluate(article: &Article, p: &Prepared, scope: Scope) -> Option<i64> {
+fn evaluate(
+    article: &Article,
+    p: &Prepared,
+    scope: Scope,
+    state: Option<&StateView>,
+) -> Option<i64> {
     for c in &p.fields {
-        if field_matches(article, &c.term) == c.negated {
+        if field_matches(article, &c.term, state) == c.negated {
             return None;
         }
     }
@@ -284,6 +303,7 @@ struct Cached {
     query: Query,
     scope: Scope,
     corpus_len: usize,
+    version: u64,
     /// Hits in corpus order.
     hits: Arc<Vec<Hit>>,
 }
@@ -323,21 +343,23 @@ impl Matcher {
         order: Order,
         cancelled: &(dyn Fn() -> bool + Sync),
     ) -> Option<Vec<Hit>> {
-        self.run_with_progress(corpus, query, scope, order, cancelled, &mut |_| {})
+        self.run_with_progress(corpus, query, scope, order, None, cancelled, &mut |_| {})
     }
 
     /// Like `run`, and when the run is long, hands the hits found so far (corpus order,
     /// pre-scores) to `progress` every `PROGRESS_EVERY`.
+    #[allow(clippy::too_many_arguments)]
     pub fn run_with_progress(
         &mut self,
         corpus: &Corpus,
         query: &Query,
         scope: Scope,
         order: Order,
+        state: Option<&StateView>,
         cancelled: &(dyn Fn() -> bool + Sync),
         progress: &mut dyn FnMut(&[Hit]),
     ) -> Option<Vec<Hit>> {
-        let hits = self.hits(corpus, query, scope, cancelled, progress)?;
+        let hits = self.hits(corpus, query, scope, state, cancelled, progress)?;
         let mut ordered: Vec<Hit> = hits.as_ref().clone();
         if order == Order::Corpus {
             return Some(ordered);
@@ -378,11 +400,15 @@ impl Matcher {
         corpus: &Corpus,
         query: &Query,
         scope: Scope,
+        state: Option<&StateView>,
         cancelled: &(dyn Fn() -> bool + Sync),
         progress: &mut dyn FnMut(&[Hit]),
     ) -> Option<Arc<Vec<Hit>>> {
         let len = corpus.len();
-        self.cache.retain(|c| c.corpus_len == len);
+        let version = state.map_or(0, |s| s.version);
+        // Results of queries on tags and marks go stale when those change.
+        self.cache
+            .retain(|c| c.corpus_len == len && (c.version == version || !c.query.uses_state()));
         if let Some(i) = self
             .cache
             .iter()
@@ -419,7 +445,7 @@ impl Matcher {
                 .flat_map_iter(|part| {
                     part.iter().filter_map(|&index| {
                         let article = corpus.get(index as usize)?;
-                        evaluate(article, &prepared, scope).map(|score| Hit { index, score })
+                        evaluate(article, &prepared, scope, state).map(|score| Hit { index, score })
                     })
                 })
                 .collect();
@@ -430,6 +456,7 @@ impl Matcher {
             query: query.clone(),
             scope,
             corpus_len: len,
+            version,
             hits: hits.clone(),
         });
         self.cache.truncate(CACHE_ENTRIES);

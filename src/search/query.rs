@@ -2,7 +2,9 @@
 //!
 //! `word` fuzzy, `'word` exact substring, `^word` prefix, `word$` suffix, `!term` negates;
 //! fields: `src:DOMAIN`, `place:NAME`, `lang:ar|en|mixed`, `id:PREFIX`, `has:links`,
-//! `no:links`. Terms are folded like the text they are matched against.
+//! `no:links`, `tag:NAME`; triage words: `untagged`, `reviewed`, `unreviewed`, `marked`
+//! (also `is:reviewed` ...; quote them, `'reviewed`, to search for the word). Terms are
+//! folded like the text they are matched against.
 
 use super::fold::fold;
 use crate::corpus::Lang;
@@ -32,6 +34,13 @@ pub enum Term {
     /// The id starts with this (as typed).
     IdPrefix(String),
     HasLinks,
+    /// Carries this tag (compared folded).
+    Tag(String),
+    /// Carries no tag at all.
+    Untagged,
+    Reviewed,
+    /// Marked for a bulk change.
+    Marked,
 }
 
 /// A term and whether it is negated.
@@ -55,7 +64,7 @@ pub struct QueryError {
     pub message: String,
 }
 
-const FIELDS: &str = "src, place, lang, id, has, no";
+const FIELDS: &str = "src, place, lang, id, has, no, tag, is";
 
 impl Query {
     pub fn parse(input: &str) -> Result<Query, QueryError> {
@@ -68,6 +77,17 @@ impl Query {
 
     pub fn is_empty(&self) -> bool {
         self.conditions.is_empty()
+    }
+
+    /// True when the query looks at tags, review state or marks (which change while
+    /// the corpus does not).
+    pub fn uses_state(&self) -> bool {
+        self.conditions.iter().any(|c| {
+            matches!(
+                c.term,
+                Term::Tag(_) | Term::Untagged | Term::Reviewed | Term::Marked
+            )
+        })
     }
 
     /// True when every article matching `self` also matches `previous` (the query only
@@ -124,8 +144,33 @@ fn parse_term(raw: &str) -> Result<Condition, QueryError> {
     if body.is_empty() {
         return Err(error(raw, "empty term"));
     }
+    let state_word = match body {
+        "untagged" => Some((false, Term::Untagged)),
+        "reviewed" => Some((false, Term::Reviewed)),
+        "unreviewed" => Some((true, Term::Reviewed)),
+        "marked" => Some((false, Term::Marked)),
+        _ => None,
+    };
+    if let Some((invert, term)) = state_word {
+        return Ok(Condition {
+            negated: negated ^ invert,
+            term,
+        });
+    }
     if let Some((name, value)) = field(body) {
+        if name == "is" {
+            return match value {
+                "untagged" | "reviewed" | "unreviewed" | "marked" => {
+                    parse_term(&format!("{}{value}", if negated { "!" } else { "" }))
+                }
+                _ => Err(error(
+                    raw,
+                    "is: expects untagged, reviewed, unreviewed or marked",
+                )),
+            };
+        }
         let term = match name {
+            "tag" => Term::Tag(fold(value)),
             "src" => Term::Source(fold(value)),
             "place" => Term::Place(fold(value)),
             "id" => Term::IdPrefix(value.to_string()),
@@ -243,6 +288,31 @@ mod tests {
         assert_eq!(terms("القاعدة")[0].term, text(TextKind::Fuzzy, "القاعده"));
         assert_eq!(terms("'École")[0].term, text(TextKind::Exact, "ecole"));
         assert_eq!(terms("٢٠١٧")[0].term, text(TextKind::Fuzzy, "2017"));
+    }
+
+    #[test]
+    fn triage_terms() {
+        let got: Vec<(bool, Term)> =
+            terms("tag:Relevant !tag:x untagged reviewed unreviewed marked is:marked !untagged")
+                .into_iter()
+                .map(|c| (c.negated, c.term))
+                .collect();
+        assert_eq!(
+            got,
+            [
+                (false, Term::Tag("relevant".into())),
+                (true, Term::Tag("x".into())),
+                (false, Term::Untagged),
+                (false, Term::Reviewed),
+                (true, Term::Reviewed),
+                (false, Term::Marked),
+                (false, Term::Marked),
+                (true, Term::Untagged),
+            ]
+        );
+        assert!(Query::parse("marked").expect("parses").uses_state());
+        assert!(!Query::parse("'marked").expect("parses").uses_state());
+        assert!(Query::parse("is:done").is_err());
     }
 
     #[test]

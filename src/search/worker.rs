@@ -1,6 +1,6 @@
 //! The matcher thread: takes the newest request, drops stale ones, reports results.
 
-use super::matcher::{Hit, Matcher, Order, Scope};
+use super::matcher::{Hit, Matcher, Order, Scope, StateView};
 use super::query::Query;
 use crate::corpus::Corpus;
 use std::sync::Arc;
@@ -15,6 +15,8 @@ pub struct MatchRequest {
     pub query: Query,
     pub scope: Scope,
     pub order: Order,
+    /// Tags and marks, when the query filters on them.
+    pub state: Option<Arc<StateView>>,
 }
 
 impl PartialEq for MatchRequest {

@@ -49,6 +49,41 @@ pub fn draw_text(buf: &mut Buffer, area: Rect, text: &str, style: Style, mode: B
     draw_line(buf, area, &line, style, |_| Style::new());
 }
 
+/// An editable line with a block cursor, scrolled so the cursor stays visible.
+pub fn draw_input(
+    buf: &mut Buffer,
+    area: Rect,
+    input: &crate::app::LineInput,
+    style: Style,
+    mode: BidiMode,
+) {
+    if area.width == 0 {
+        return;
+    }
+    let before = &input.text[..input.cursor];
+    let width = usize::from(area.width.saturating_sub(1));
+    // Show the end of a long line when the cursor is there.
+    let skip = before.chars().count().saturating_sub(width);
+    let start = before.char_indices().nth(skip).map_or(0, |(i, _)| i);
+    let shown = &input.text[start..];
+    let line = crate::text::layout_line(shown, crate::corpus::Direction::Ltr, width, mode);
+    draw_line(buf, area, &line, style, |_| Style::new());
+    let cursor_at = input.cursor - start;
+    let cursor_x = line
+        .glyphs
+        .iter()
+        .scan(0u16, |x, g| {
+            *x += u16::from(g.width);
+            Some((g.logical_end, *x))
+        })
+        .filter(|(end, _)| *end <= cursor_at)
+        .map(|(_, x)| x)
+        .max()
+        .unwrap_or(0);
+    let x = area.x + cursor_x.min(area.width - 1);
+    buf[(x, area.y)].set_style(style.add_modifier(ratatui::style::Modifier::REVERSED));
+}
+
 /// Replace anything in the buffer that could act as a terminal control: the last
 /// line of defence for untrusted text, whatever path it took.
 pub fn sanitize_buffer(buf: &mut Buffer) {

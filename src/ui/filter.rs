@@ -4,12 +4,11 @@ use super::draw::draw_text;
 use super::theme::Theme;
 use super::thousands;
 use crate::app::App;
-use crate::corpus::Direction;
 use crate::search::matcher::{Order, Scope};
-use crate::text::{BidiMode, layout_line};
+use crate::text::BidiMode;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Style;
 
 /// Text on the right of the filter line: scope, order and the count.
 pub fn summary(app: &App) -> String {
@@ -51,30 +50,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         width: input_w.saturating_sub(1),
         ..area
     };
-    let before = &app.filter.input[..app.filter.cursor];
-    let line = layout_line(
-        &app.filter.input,
-        Direction::Ltr,
-        usize::from(field.width.saturating_sub(1)),
-        app.bidi,
-    );
-    super::draw::draw_line(buf, field, &line, Style::new(), |_| Style::new());
-    // A block cursor after the glyph that ends at the cursor's logical position.
-    let cursor_x = line
-        .glyphs
-        .iter()
-        .scan(0u16, |x, g| {
-            *x += u16::from(g.width);
-            Some((g.logical_end, *x))
-        })
-        .filter(|(end, _)| *end <= before.len())
-        .map(|(_, x)| x)
-        .max()
-        .unwrap_or(0);
-    if field.width > 0 {
-        let x = field.x + cursor_x.min(field.width - 1);
-        buf[(x, area.y)].set_style(Style::new().add_modifier(Modifier::REVERSED));
-    }
+    super::draw::draw_input(buf, field, &app.filter.line, Style::new(), app.bidi);
     let style = if app.filter.error().is_some() {
         theme.error()
     } else {

@@ -66,6 +66,9 @@ fn heading(mode: Mode) -> &'static str {
         Mode::List => "Article list",
         Mode::Detail => "Reading an article",
         Mode::Filter => "Filter line",
+        Mode::TagPicker => "Tag picker",
+        Mode::Note => "Writing a note",
+        Mode::Confirm => "Questions (y/n)",
         Mode::Help => "This help",
         Mode::Warnings => "Warnings view",
     }

@@ -16,6 +16,7 @@ use unicode_width::UnicodeWidthStr;
 /// Column widths for the visible rows.
 struct Columns {
     title: u16,
+    tags: u16,
     place: u16,
     sources: u16,
     id: u16,
@@ -24,9 +25,16 @@ struct Columns {
 fn columns(app: &App, width: u16, rows: std::ops::Range<usize>) -> Columns {
     let visible = || rows.clone().filter_map(|i| app.visible_article(i));
     let sources = 2;
+    let width = width.saturating_sub(GUTTER);
+    let tags = visible()
+        .map(|a| tag_text(app, &a.id).width())
+        .max()
+        .unwrap_or(0)
+        .min(usize::from(width / 6)) as u16;
     if width < 36 {
         return Columns {
             title: width.saturating_sub(sources + 1),
+            tags: 0,
             place: 0,
             sources,
             id: 0,
@@ -42,13 +50,28 @@ fn columns(app: &App, width: u16, rows: std::ops::Range<usize>) -> Columns {
         .max()
         .unwrap_or(0)
         .min(usize::from(width / 6)) as u16;
-    let gaps = 1 + u16::from(place > 0) + 1;
+    let gaps = 1 + u16::from(place > 0) + 1 + u16::from(tags > 0);
     Columns {
-        title: width.saturating_sub(id + place + sources + gaps),
+        title: width.saturating_sub(id + place + sources + gaps + tags),
+        tags,
         place,
         sources,
         id,
     }
+}
+
+/// Marked and reviewed indicators before each title.
+const GUTTER: u16 = 2;
+
+/// The compact tag list of an article.
+fn tag_text(app: &App, id: &str) -> String {
+    let state = app.state_of(id);
+    state
+        .tags
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
@@ -112,7 +135,21 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             base,
             |_| Style::new(),
         );
-        let mut x = inner.x;
+        let marked = app.marks.contains(&article.id);
+        let reviewed = app.state_of(&article.id).reviewed;
+        let gutter = format!(
+            "{}{}",
+            if marked { "▌" } else { " " },
+            if reviewed { "✓" } else { " " }
+        );
+        draw_text(
+            buf,
+            Rect::new(inner.x, y, GUTTER, 1),
+            &gutter,
+            base.patch(theme.tone(Tone::Marker)),
+            app.bidi,
+        );
+        let mut x = inner.x + GUTTER;
         let title = layout_line(
             &article.title,
             article.direction,
@@ -127,6 +164,17 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             }
         });
         x += cols.title + 1;
+        if cols.tags > 0 {
+            let tags = tag_text(app, &article.id);
+            draw_text(
+                buf,
+                Rect::new(x, y, cols.tags, 1),
+                &tags,
+                base.patch(theme.tone(Tone::Marker)),
+                app.bidi,
+            );
+            x += cols.tags + 1;
+        }
         if cols.place > 0 {
             let place = article.place.as_deref().unwrap_or("");
             let line = layout_line(

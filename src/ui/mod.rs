@@ -7,6 +7,7 @@ pub mod help;
 pub mod layout;
 pub mod list;
 pub mod status;
+pub mod tagging;
 pub mod theme;
 pub mod warnings;
 
@@ -39,6 +40,9 @@ pub fn render_buffer(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     match app.overlay {
         Some(Overlay::Help) => help::render(app, theme, area, buf),
         Some(Overlay::Warnings) => warnings::render(app, theme, area, buf),
+        Some(Overlay::TagPicker) => tagging::render_picker(app, theme, area, buf),
+        Some(Overlay::Note) => tagging::render_note(app, theme, area, buf),
+        Some(Overlay::Confirm) => tagging::render_confirm(app, theme, area, buf),
         None => {}
     }
     draw::sanitize_buffer(buf);

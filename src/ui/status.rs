@@ -17,7 +17,7 @@ pub fn text(app: &App) -> (String, String) {
         format!("{} / {}", thousands(app.selected + 1), thousands(n))
     });
     if app.result.is_some() || app.matching {
-        let query = app.filter.input.trim();
+        let query = app.filter.text().trim();
         let state = if app.matching { " (matching…)" } else { "" };
         left.push(format!(
             "/{query}: {} of {}{state}",
@@ -35,6 +35,16 @@ pub fn text(app: &App) -> (String, String) {
         (Some(s), _) if s.cancelled => left.push("load cancelled".to_string()),
         (Some(s), _) => left.push(format!("loaded in {:.1}s", s.elapsed.as_secs_f64())),
     }
+    if !app.corpus.is_empty() {
+        left.push(format!(
+            "{} / {} reviewed",
+            thousands(app.reviewed_in_corpus()),
+            thousands(app.corpus.len())
+        ));
+    }
+    if !app.marks.is_empty() {
+        left.push(format!("{} marked", thousands(app.marks.len())));
+    }
     if !app.warnings.is_empty() {
         let n = app.warnings.len();
         left.push(format!(
@@ -43,19 +53,47 @@ pub fn text(app: &App) -> (String, String) {
             if n == 1 { "" } else { "s" }
         ));
     }
-    (left.join(" · "), "? help  q quit".to_string())
+    let saving = match (&app.save_error, app.unsaved.len()) {
+        (Some(e), n) if n > 0 => format!("NOT SAVED ({n}): {e} · retrying"),
+        (_, 0) if app.ever_saved => "✓ saved".to_string(),
+        (_, 0) => String::new(),
+        (_, _) => "saving…".to_string(),
+    };
+    let mut right: Vec<String> = Vec::new();
+    if let Some(m) = &app.message {
+        right.push(m.clone());
+    }
+    if !saving.is_empty() {
+        right.push(saving);
+    }
+    right.push("? help".to_string());
+    (left.join(" · "), right.join(" · "))
 }
 
 pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     let (left, right) = text(app);
-    let right_w = right.chars().count() as u16;
-    draw_text(buf, area, &format!(" {left}"), theme.status(), app.bidi);
-    if area.width > right_w + left.chars().count() as u16 + 4 {
-        let r = Rect {
-            x: area.x + area.width - right_w - 1,
-            width: right_w + 1,
-            ..area
-        };
-        draw_text(buf, r, &right, theme.status(), app.bidi);
-    }
+    // The save state matters most: it keeps its place and the left side gives way.
+    let right_w = (right.chars().count() as u16 + 1).min(area.width);
+    let left_area = Rect {
+        width: area.width - right_w,
+        ..area
+    };
+    draw_text(
+        buf,
+        left_area,
+        &format!(" {left}"),
+        theme.status(),
+        app.bidi,
+    );
+    let r = Rect {
+        x: area.x + area.width - right_w,
+        width: right_w,
+        ..area
+    };
+    let style = if app.save_error.is_some() {
+        theme.status().patch(theme.error())
+    } else {
+        theme.status()
+    };
+    draw_text(buf, r, &right, style, app.bidi);
 }

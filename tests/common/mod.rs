@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 pub const PATIENCE: Duration = Duration::from_secs(20);
 
 pub struct Tui {
+    /// The config directory this instance uses (never the user's own).
+    pub config: std::path::PathBuf,
+    _config_dir: Option<tempfile::TempDir>,
     child: Box<dyn Child + Send + Sync>,
     writer: Box<dyn Write + Send>,
     parser: Arc<Mutex<vt100::Parser>>,
@@ -45,6 +48,25 @@ impl Tui {
         cmd.env("TERM", "xterm-256color");
         cmd.env("LANG", "C.UTF-8");
         cmd.env_remove("NO_COLOR");
+        // Tests never touch the real user config: a fresh directory unless one is given.
+        let given = env
+            .iter()
+            .find(|(k, _)| *k == "CORPUS_REVIEW_CONFIG_DIR")
+            .map(|(_, v)| v.to_string());
+        let owned = given
+            .is_none()
+            .then(|| tempfile::tempdir().expect("temp config dir"));
+        let config = given.map_or_else(
+            || {
+                owned
+                    .as_ref()
+                    .map(|d| d.path().to_path_buf())
+                    .unwrap_or_default()
+            },
+            std::path::PathBuf::from,
+        );
+        cmd.env("CORPUS_REVIEW_CONFIG_DIR", &config);
+        cmd.env("XDG_CONFIG_HOME", &config);
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -73,6 +95,8 @@ impl Tui {
             }
         });
         Tui {
+            config,
+            _config_dir: owned,
             child,
             writer,
             parser,

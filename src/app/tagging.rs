@@ -1,0 +1,453 @@
+//! Tags, review, marks, notes, undo: what the analyst decides, sent to the store.
+
+use super::input::LineInput;
+use super::{App, Effect, Overlay};
+use crate::keymap::Action;
+use crate::store::worker::StoreEvent;
+use crate::store::{ArticleState, Op, Request, fingerprint};
+use std::borrow::Cow;
+
+/// The tag picker: what is typed and which suggestion is highlighted.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TagPicker {
+    pub input: LineInput,
+    pub selected: usize,
+}
+
+/// A change waiting for a yes: bulk changes say how many articles they touch first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pending {
+    Bulk { request: Request, question: String },
+    Quit { question: String },
+}
+
+/// Default quick tags when the config file names none.
+pub const DEFAULT_QUICK_TAGS: [&str; 3] = ["relevant", "irrelevant", "follow-up"];
+
+impl App {
+    /// An article's state as the analyst sees it: saved state plus changes in flight.
+    pub fn state_of(&self, id: &str) -> Cow<'_, ArticleState> {
+        let saved = self.tags.get(id);
+        let mut state: Option<ArticleState> = None;
+        for (_, request) in &self.unsaved {
+            if let Request::Changes(changes) = request {
+                for (article, op, _) in changes.iter().filter(|(a, _, _)| a == id) {
+                    let s = state.get_or_insert_with(|| saved.cloned().unwrap_or_default());
+                    let _ = article;
+                    s.apply(op);
+                }
+            }
+        }
+        match (state, saved) {
+            (Some(s), _) => Cow::Owned(s),
+            (None, Some(s)) => Cow::Borrowed(s),
+            (None, None) => Cow::Owned(ArticleState::default()),
+        }
+    }
+
+    /// Articles a tag action applies to: the marked ones, or the selected one.
+    fn targets(&self) -> Vec<String> {
+        if self.marks.is_empty() {
+            self.selected_article()
+                .map(|a| vec![a.id.clone()])
+                .unwrap_or_default()
+        } else {
+            self.marks.iter().cloned().collect()
+        }
+    }
+
+    fn fingerprint_of(&self, id: &str) -> Option<String> {
+        self.id_index
+            .get(id)
+            .and_then(|&i| self.corpus.get(i as usize))
+            .map(fingerprint)
+    }
+
+    /// Add `tag` to the targets, or remove it when they all have it. Tagging an article
+    /// also marks it reviewed.
+    fn toggle_tag(&self, tag: &str, targets: &[String]) -> Request {
+        let all_have = targets
+            .iter()
+            .all(|id| self.state_of(id).tags.contains(tag));
+        let mut changes = Vec::new();
+        for id in targets {
+            let fp = self.fingerprint_of(id);
+            if all_have {
+                changes.push((
+                    id.clone(),
+                    Op::Untag {
+                        tag: tag.to_string(),
+                    },
+                    fp,
+                ));
+            } else {
+                changes.push((
+                    id.clone(),
+                    Op::Tag {
+                        tag: tag.to_string(),
+                    },
+                    fp.clone(),
+                ));
+                if !self.state_of(id).reviewed {
+                    changes.push((id.clone(), Op::Review, fp));
+                }
+            }
+        }
+        Request::Changes(changes)
+    }
+
+    /// Send a request to the store (after a yes when it touches several articles).
+    fn apply(&mut self, request: Request, what: String, count: usize) -> Vec<Effect> {
+        if count > 1 {
+            self.confirm = Some(Pending::Bulk {
+                request,
+                question: format!("{what} on {} articles? (y/n)", crate::ui::thousands(count)),
+            });
+            self.overlay = Some(Overlay::Confirm);
+            return Vec::new();
+        }
+        self.message = Some(what);
+        self.submit(request)
+    }
+
+    pub(super) fn submit(&mut self, request: Request) -> Vec<Effect> {
+        self.next_save += 1;
+        self.unsaved.push((self.next_save, request.clone()));
+        let mut effects = vec![Effect::Save(self.next_save, request)];
+        effects.extend(self.state_changed());
+        effects
+    }
+
+    /// Tags or review changed: a query that filters on them must run again.
+    fn state_changed(&mut self) -> Vec<Effect> {
+        self.state_version += 1;
+        self.refresh_detail();
+        if self.filter.query().is_some_and(|q| q.uses_state()) {
+            return self.request_match();
+        }
+        Vec::new()
+    }
+
+    pub(super) fn on_store(&mut self, event: StoreEvent) -> Vec<Effect> {
+        match event {
+            StoreEvent::Saved {
+                through,
+                state,
+                undo,
+                redo,
+            } => {
+                self.tags = state;
+                self.unsaved.retain(|(id, _)| *id > through);
+                self.save_error = None;
+                self.undo_count = undo;
+                self.redo_count = redo;
+                self.ever_saved = true;
+            }
+            StoreEvent::Failed { error, .. } => self.save_error = Some(error),
+            StoreEvent::External { state, changes } => {
+                self.tags = state;
+                self.message = Some(format!(
+                    "{changes} change{} from another session",
+                    if changes == 1 { "" } else { "s" }
+                ));
+            }
+        }
+        self.state_changed()
+    }
+
+    /// Handle a tagging action; `None` when the action is not one.
+    pub(super) fn tag_action(&mut self, action: Action) -> Option<Vec<Effect>> {
+        if let Some((slot, advance)) = action.quick_tag() {
+            return Some(self.quick_tag(slot, advance));
+        }
+        let effects = match action {
+            Action::OpenTagPicker => {
+                if self.targets().is_empty() {
+                    return Some(Vec::new());
+                }
+                self.picker = TagPicker::default();
+                self.overlay = Some(Overlay::TagPicker);
+                Vec::new()
+            }
+            Action::ToggleReviewed => {
+                let targets = self.targets();
+                let all = targets.iter().all(|id| self.state_of(id).reviewed);
+                let op = if all { Op::Unreview } else { Op::Review };
+                let changes = targets
+                    .iter()
+                    .map(|id| (id.clone(), op.clone(), self.fingerprint_of(id)))
+                    .collect();
+                let what = if all {
+                    "marked not reviewed"
+                } else {
+                    "marked reviewed"
+                };
+                self.apply(Request::Changes(changes), what.to_string(), targets.len())
+            }
+            Action::NextUnreviewed => {
+                self.next_unreviewed();
+                Vec::new()
+            }
+            Action::ToggleMark => {
+                if let Some(id) = self.selected_article().map(|a| a.id.clone()) {
+                    if !self.marks.remove(&id) {
+                        self.marks.insert(id);
+                    }
+                    self.select_by(1);
+                }
+                self.state_changed()
+            }
+            Action::MarkAll => {
+                let listed: Vec<String> = (0..self.visible_len())
+                    .filter_map(|row| self.visible_article(row).map(|a| a.id.clone()))
+                    .collect();
+                if listed.iter().all(|id| self.marks.contains(id)) {
+                    self.marks.clear();
+                } else {
+                    self.marks.extend(listed);
+                }
+                self.state_changed()
+            }
+            Action::ClearMarks => {
+                self.marks.clear();
+                self.state_changed()
+            }
+            Action::EditNote => {
+                if let Some(id) = self.selected_article().map(|a| a.id.clone()) {
+                    self.note = LineInput::with_text(&self.state_of(&id).note);
+                    self.overlay = Some(Overlay::Note);
+                }
+                Vec::new()
+            }
+            Action::Undo => {
+                self.message = Some("undo".into());
+                self.submit(Request::Undo)
+            }
+            Action::Redo => {
+                self.message = Some("redo".into());
+                self.submit(Request::Redo)
+            }
+            _ => return None,
+        };
+        Some(effects)
+    }
+
+    fn quick_tag(&mut self, slot: usize, advance: bool) -> Vec<Effect> {
+        let Some(tag) = self.quick_tags.get(slot - 1).cloned() else {
+            self.message = Some(format!(
+                "no quick tag {slot}: set \"quick_tags\" in config.json"
+            ));
+            return Vec::new();
+        };
+        if advance {
+            let Some(id) = self.selected_article().map(|a| a.id.clone()) else {
+                return Vec::new();
+            };
+            let request = self.toggle_tag(&tag, std::slice::from_ref(&id));
+            self.message = Some(format!("{tag} · next"));
+            let effects = self.submit(request);
+            self.next_unreviewed();
+            return effects;
+        }
+        let targets = self.targets();
+        let request = self.toggle_tag(&tag, &targets);
+        self.apply(request, format!("tag {tag}"), targets.len())
+    }
+
+    fn next_unreviewed(&mut self) {
+        let found = (self.selected + 1..self.visible_len()).find(|&row| {
+            self.visible_article(row)
+                .is_some_and(|a| !self.state_of(&a.id).reviewed)
+        });
+        match found {
+            Some(row) => self.select(row),
+            None => self.message = Some("no unreviewed article below this one".into()),
+        }
+    }
+
+    /// Tags for the picker: those in use that match what is typed, best first, and a
+    /// new tag when the typed name is not one of them.
+    pub fn picker_suggestions(&self) -> Vec<(String, bool)> {
+        use fuzzy_matcher::FuzzyMatcher;
+        let typed = self.picker.input.text.trim();
+        let mut in_use: Vec<(i64, String)> = Vec::new();
+        let counts = self.tags.tag_counts();
+        let matcher = fuzzy_matcher::skim::SkimMatcherV2::default();
+        let in_flight = self.unsaved.iter().flat_map(|(_, r)| match r {
+            Request::Changes(c) => c
+                .iter()
+                .filter_map(|(_, op, _)| match op {
+                    Op::Tag { tag } => Some(tag.clone()),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        });
+        let known = counts.keys().map(|t| t.to_string()).chain(in_flight);
+        for tag in known.chain(self.quick_tags.iter().cloned()) {
+            if in_use.iter().any(|(_, t)| *t == tag) {
+                continue;
+            }
+            if typed.is_empty() {
+                in_use.push((0, tag));
+            } else if let Some(score) = matcher.fuzzy_match(&tag, typed) {
+                in_use.push((score, tag));
+            }
+        }
+        in_use.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut out: Vec<(String, bool)> = Vec::new();
+        if !typed.is_empty() && !in_use.iter().any(|(_, t)| t == typed) {
+            out.push((typed.to_string(), true));
+        }
+        out.extend(in_use.into_iter().map(|(_, t)| (t, false)));
+        out
+    }
+
+    /// Keys in the tag picker, note editor and confirmation prompt.
+    pub(super) fn overlay_action(&mut self, action: Action) -> Option<Vec<Effect>> {
+        match self.overlay? {
+            Overlay::TagPicker => Some(match action {
+                Action::MoveDown => {
+                    let n = self.picker_suggestions().len();
+                    self.picker.selected = (self.picker.selected + 1).min(n.saturating_sub(1));
+                    Vec::new()
+                }
+                Action::MoveUp => {
+                    self.picker.selected = self.picker.selected.saturating_sub(1);
+                    Vec::new()
+                }
+                Action::Accept => {
+                    let suggestions = self.picker_suggestions();
+                    self.overlay = None;
+                    let Some((tag, _)) = suggestions.get(self.picker.selected).cloned() else {
+                        return Some(Vec::new());
+                    };
+                    let targets = self.targets();
+                    let request = self.toggle_tag(&tag, &targets);
+                    self.apply(request, format!("tag {tag}"), targets.len())
+                }
+                Action::Cancel => {
+                    self.overlay = None;
+                    Vec::new()
+                }
+                a => {
+                    if self.picker.input.edit(a) {
+                        self.picker.selected = 0;
+                    }
+                    Vec::new()
+                }
+            }),
+            Overlay::Note => Some(match action {
+                Action::Accept => {
+                    self.overlay = None;
+                    let Some(id) = self.selected_article().map(|a| a.id.clone()) else {
+                        return Some(Vec::new());
+                    };
+                    let text = self.note.text.trim().to_string();
+                    let was = self.state_of(&id).note.clone();
+                    let fp = self.fingerprint_of(&id);
+                    self.message = Some(
+                        if text.is_empty() {
+                            "note removed"
+                        } else {
+                            "note saved"
+                        }
+                        .into(),
+                    );
+                    self.submit(Request::Changes(vec![(id, Op::Note { text, was }, fp)]))
+                }
+                Action::Cancel => {
+                    self.overlay = None;
+                    Vec::new()
+                }
+                a => {
+                    self.note.edit(a);
+                    Vec::new()
+                }
+            }),
+            Overlay::Confirm => Some(match action {
+                Action::Confirm => {
+                    self.overlay = None;
+                    match self.confirm.take() {
+                        Some(Pending::Bulk { request, question }) => {
+                            self.message = Some(question.trim_end_matches("? (y/n)").to_string());
+                            self.submit(request)
+                        }
+                        Some(Pending::Quit { .. }) => vec![Effect::Quit],
+                        None => Vec::new(),
+                    }
+                }
+                Action::Cancel => {
+                    self.overlay = None;
+                    self.confirm = None;
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Typed text for the open input (tag picker, note); false when none is open.
+    pub(super) fn overlay_input(&mut self, c: char) -> bool {
+        match self.overlay {
+            Some(Overlay::TagPicker) => {
+                self.picker.input.insert(c);
+                self.picker.selected = 0;
+                true
+            }
+            Some(Overlay::Note) => {
+                self.note.insert(c);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Quitting: changes not yet saved because saving fails need a yes first.
+    pub(super) fn quit(&mut self) -> Vec<Effect> {
+        if let (false, Some(error)) = (self.unsaved.is_empty(), &self.save_error) {
+            self.confirm = Some(Pending::Quit {
+                question: format!(
+                    "{} change{} NOT saved ({error}). Quit anyway? (y/n)",
+                    self.unsaved.len(),
+                    if self.unsaved.len() == 1 {
+                        " is"
+                    } else {
+                        "s are"
+                    }
+                ),
+            });
+            self.overlay = Some(Overlay::Confirm);
+            return Vec::new();
+        }
+        vec![Effect::Quit]
+    }
+
+    /// How many articles of the corpus are reviewed (changes in flight included).
+    pub fn reviewed_in_corpus(&self) -> usize {
+        let saved = self
+            .tags
+            .articles
+            .iter()
+            .filter(|(id, s)| s.reviewed && self.id_index.contains_key(id.as_str()))
+            .count();
+        let mut touched: Vec<&str> = self
+            .unsaved
+            .iter()
+            .flat_map(|(_, r)| match r {
+                Request::Changes(c) => c.iter().map(|(id, _, _)| id.as_str()).collect(),
+                _ => Vec::new(),
+            })
+            .filter(|id| self.id_index.contains_key(*id))
+            .collect();
+        touched.sort_unstable();
+        touched.dedup();
+        let mut count = saved as isize;
+        for id in touched {
+            let before = self.tags.get(id).is_some_and(|s| s.reviewed);
+            count += isize::from(self.state_of(id).reviewed) - isize::from(before);
+        }
+        count.max(0) as usize
+    }
+}

@@ -1,0 +1,686 @@
+//! Tags, triage decisions and notes, saved so that nothing confirmed is ever lost.
+//!
+//! `journal.jsonl` in the config directory is the record: every change is appended and
+//! fsynced (under an exclusive lock, so instances can share it) before the UI says it
+//! is saved. `tags.json` is a readable snapshot, rewritten atomically, that says how
+//! much of the journal it covers; it can always be rebuilt from the journal.
+
+pub mod export;
+pub mod journal;
+pub mod state;
+pub mod worker;
+
+use journal::{BadLine, Entry};
+pub use state::{ArticleState, Op, TagState};
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+pub const JOURNAL: &str = "journal.jsonl";
+pub const SNAPSHOT: &str = "tags.json";
+
+/// Errors that keep a change from being saved.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("no config directory could be found: set CORPUS_REVIEW_CONFIG_DIR or use --config-dir")]
+    NoConfigDir,
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
+    move |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// The config directory: `--config-dir`, then `CORPUS_REVIEW_CONFIG_DIR`, then the
+/// platform's (XDG_CONFIG_HOME is honoured on Linux).
+pub fn config_dir(explicit: Option<&Path>) -> Result<PathBuf, StoreError> {
+    if let Some(dir) = explicit {
+        return Ok(dir.to_path_buf());
+    }
+    if let Some(dir) = std::env::var_os("CORPUS_REVIEW_CONFIG_DIR").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("", "", "corpus-review")
+        .map(|d| d.config_dir().to_path_buf())
+        .ok_or(StoreError::NoConfigDir)
+}
+
+/// Now, as RFC 3339 UTC with seconds.
+pub fn now() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
+/// A stable content fingerprint (FNV-1a, 64 bits) of an article's title and text, to
+/// notice when an article changed after it was tagged.
+pub fn fingerprint(article: &crate::corpus::Article) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        h ^= 0xff;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    };
+    eat(article.title.as_bytes());
+    for p in &article.paragraphs {
+        eat(p.text.as_bytes());
+    }
+    format!("{h:016x}")
+}
+
+/// A change the UI asks for: one action, possibly over many articles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    /// (article id, change, fingerprint) — applied as one batch.
+    Changes(Vec<(String, Op, Option<String>)>),
+    Undo,
+    Redo,
+}
+
+/// Snapshot file contents.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Snapshot {
+    version: u32,
+    /// Lines of the journal this snapshot reflects (the rest is replayed on start).
+    journal_lines: usize,
+    #[serde(flatten)]
+    state: TagState,
+}
+
+/// The analyst's own batches, for undo and redo (rebuilt from the journal on start).
+#[derive(Debug, Default)]
+struct History {
+    done: Vec<String>,
+    undone: Vec<String>,
+    batches: HashMap<String, Vec<(String, Op)>>,
+}
+
+impl History {
+    fn record(&mut self, analyst: &str, entries: &[(usize, Entry)]) {
+        let entries: Vec<&Entry> = entries.iter().map(|(_, e)| e).collect();
+        let mut i = 0;
+        while i < entries.len() {
+            let batch = &entries[i].batch;
+            let end = entries[i..]
+                .iter()
+                .position(|e| &e.batch != batch)
+                .map_or(entries.len(), |p| i + p);
+            let group = &entries[i..end];
+            i = end;
+            if group[0].analyst != analyst {
+                continue;
+            }
+            if let Some(undone) = &group[0].undoes {
+                self.done.retain(|b| b != undone);
+                self.undone.push(undone.clone());
+            } else if let Some(redone) = &group[0].redoes {
+                self.undone.retain(|b| b != redone);
+                self.done.push(redone.clone());
+            } else {
+                self.done.push(batch.clone());
+                self.undone.clear();
+                self.batches.insert(
+                    batch.clone(),
+                    group
+                        .iter()
+                        .map(|e| (e.article.clone(), e.op.clone()))
+                        .collect(),
+                );
+            }
+        }
+    }
+}
+
+/// The tag store of one config directory.
+pub struct Store {
+    dir: PathBuf,
+    journal_path: PathBuf,
+    journal: File,
+    /// The journal was opened for appending (else every save is retried from scratch).
+    writable: bool,
+    pub state: TagState,
+    /// Journal bytes and lines reflected in `state`.
+    offset: u64,
+    lines: usize,
+    pub analyst: String,
+    pub session: String,
+    batches_made: u64,
+    history: History,
+    /// Things to tell the analyst (a corrupt snapshot moved aside, unreadable lines).
+    pub notices: Vec<String>,
+    snapshot_lines: usize,
+}
+
+impl Store {
+    /// Open (creating) the store in `dir`; replays the journal past the snapshot.
+    pub fn open(dir: &Path, analyst: &str, session: &str) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        let journal_path = dir.join(JOURNAL);
+        let (journal, writable) = journal::open(&journal_path).map_err(io(&journal_path))?;
+        let mut store = Store {
+            dir: dir.to_path_buf(),
+            journal_path,
+            journal,
+            writable,
+            state: TagState::default(),
+            offset: 0,
+            lines: 1,
+            analyst: analyst.to_string(),
+            session: session.to_string(),
+            batches_made: 0,
+            history: History::default(),
+            notices: Vec::new(),
+            snapshot_lines: 0,
+        };
+        store.load_snapshot();
+        store
+            .journal
+            .lock_shared()
+            .map_err(io(&store.journal_path))?;
+        // The whole journal is read for the undo history; the snapshot spares re-applying it.
+        let read = journal::read_from(&mut store.journal, 0, 1);
+        let _ = store.journal.unlock();
+        let tail = read.map_err(io(&store.journal_path))?;
+        store.history.record(analyst, &tail.entries);
+        for (line, e) in &tail.entries {
+            if *line > store.snapshot_lines {
+                Self::apply_entry(&mut store.state, e);
+            }
+        }
+        store.offset = tail.end;
+        store.lines = tail.first_line;
+        store.report_bad(&tail.bad);
+        Ok(store)
+    }
+
+    /// Read `tags.json`; a corrupt one is moved aside (never overwritten) and the state
+    /// is rebuilt from the whole journal.
+    fn load_snapshot(&mut self) {
+        let path = self.dir.join(SNAPSHOT);
+        let Ok(bytes) = std::fs::read(&path) else {
+            return;
+        };
+        match serde_json::from_slice::<Snapshot>(&bytes) {
+            Ok(s) if s.version == 1 => {
+                self.state = s.state;
+                self.snapshot_lines = s.journal_lines;
+            }
+            other => {
+                let why = match other {
+                    Err(e) => e.to_string(),
+                    Ok(s) => format!("unknown version {}", s.version),
+                };
+                let stamp = now().replace(':', "-");
+                let aside = self.dir.join(format!("{SNAPSHOT}.corrupt-{stamp}"));
+                let moved = std::fs::rename(&path, &aside);
+                self.notices.push(match moved {
+                    Ok(()) => format!(
+                        "{} was unreadable ({why}); kept as {} and rebuilt from the journal",
+                        path.display(),
+                        aside.display()
+                    ),
+                    Err(e) => format!(
+                        "{} is unreadable ({why}) and could not be moved aside: {e}",
+                        path.display()
+                    ),
+                });
+            }
+        }
+    }
+
+    fn report_bad(&mut self, bad: &[BadLine]) {
+        for b in bad {
+            self.notices.push(format!(
+                "{}:{}: unreadable journal line skipped: {}",
+                self.journal_path.display(),
+                b.line,
+                b.reason
+            ));
+        }
+    }
+
+    fn apply_entry(state: &mut TagState, e: &Entry) {
+        state.apply(
+            &e.article,
+            &e.op,
+            state::Meta {
+                time: &e.time,
+                analyst: &e.analyst,
+                session: &e.session,
+                fingerprint: e.fingerprint.as_deref(),
+            },
+        );
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Take in what other instances have written since we last looked.
+    pub fn refresh(&mut self) -> Result<Vec<Entry>, StoreError> {
+        let len = self
+            .journal
+            .metadata()
+            .map_err(io(&self.journal_path))?
+            .len();
+        if len <= self.offset {
+            return Ok(Vec::new());
+        }
+        self.journal.lock_shared().map_err(io(&self.journal_path))?;
+        let tail = journal::read_from(&mut self.journal, self.offset, self.lines);
+        let _ = self.journal.unlock();
+        let tail = tail.map_err(io(&self.journal_path))?;
+        self.absorb(&tail);
+        Ok(tail.entries.into_iter().map(|(_, e)| e).collect())
+    }
+
+    fn absorb(&mut self, tail: &journal::Tail) {
+        for (_, e) in &tail.entries {
+            Self::apply_entry(&mut self.state, e);
+        }
+        self.history.record(&self.analyst.clone(), &tail.entries);
+        self.offset = tail.end;
+        self.lines = tail.first_line;
+        self.report_bad(&tail.bad);
+    }
+
+    fn next_batch(&mut self) -> String {
+        self.batches_made += 1;
+        format!("{}#{}", self.session, self.batches_made)
+    }
+
+    /// Carry out a request: read others' changes, journal the effective ones (fsynced),
+    /// apply them. Returns what was written (empty when nothing changed).
+    pub fn commit(&mut self, request: &Request) -> Result<Vec<Entry>, StoreError> {
+        let path = self.journal_path.clone();
+        if !self.writable {
+            // Perhaps it can be written now (permissions fixed, space freed). Swap the
+            // handle before locking: flock locks of two handles conflict even in one process.
+            let (file, writable) = journal::open(&path).map_err(io(&path))?;
+            if !writable {
+                return Err(StoreError::Io {
+                    path,
+                    source: std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+                });
+            }
+            self.journal = file;
+            self.writable = true;
+        }
+        self.journal.lock().map_err(io(&path))?;
+        let result = self.commit_locked(request);
+        let _ = self.journal.unlock();
+        result
+    }
+
+    fn commit_locked(&mut self, request: &Request) -> Result<Vec<Entry>, StoreError> {
+        let path = self.journal_path.clone();
+        let tail =
+            journal::read_from(&mut self.journal, self.offset, self.lines).map_err(io(&path))?;
+        self.absorb(&tail);
+        let time = now();
+        let batch = self.next_batch();
+        let (changes, undoes, redoes): (Vec<(String, Op, Option<String>)>, _, _) = match request {
+            Request::Changes(c) => (c.clone(), None, None),
+            Request::Undo => match self.history.done.last().cloned() {
+                Some(b) => {
+                    let ops = self.history.batches.get(&b).cloned().unwrap_or_default();
+                    let inverse = ops
+                        .iter()
+                        .rev()
+                        .map(|(a, op)| (a.clone(), op.inverse(), None))
+                        .collect();
+                    (inverse, Some(b), None)
+                }
+                None => return Ok(Vec::new()),
+            },
+            Request::Redo => match self.history.undone.last().cloned() {
+                Some(b) => {
+                    let ops = self.history.batches.get(&b).cloned().unwrap_or_default();
+                    (
+                        ops.into_iter().map(|(a, op)| (a, op, None)).collect(),
+                        None,
+                        Some(b),
+                    )
+                }
+                None => return Ok(Vec::new()),
+            },
+        };
+        // Journal only what really changes, so undo restores exactly what was there.
+        let mut scratch = self.state.clone();
+        let mut entries = Vec::new();
+        for (article, op, fingerprint) in changes {
+            let current = scratch.get(&article).cloned().unwrap_or_default();
+            if !current.changes(&op) {
+                continue;
+            }
+            let op = match op {
+                Op::Note { text, .. } => Op::Note {
+                    text,
+                    was: current.note.clone(),
+                },
+                other => other,
+            };
+            let entry = Entry {
+                time: time.clone(),
+                analyst: self.analyst.clone(),
+                session: self.session.clone(),
+                article,
+                op,
+                batch: batch.clone(),
+                undoes: undoes.clone(),
+                redoes: redoes.clone(),
+                fingerprint,
+            };
+            Self::apply_entry(&mut scratch, &entry);
+            entries.push(entry);
+        }
+        if entries.is_empty() && undoes.is_none() && redoes.is_none() {
+            return Ok(entries);
+        }
+        // An undo whose changes were all overtaken still moves the history.
+        if entries.is_empty() {
+            entries.push(Entry {
+                time,
+                analyst: self.analyst.clone(),
+                session: self.session.clone(),
+                article: String::new(),
+                op: Op::Note {
+                    text: String::new(),
+                    was: String::new(),
+                },
+                batch,
+                undoes,
+                redoes,
+                fingerprint: None,
+            });
+        }
+        let end = journal::append(&mut self.journal, &entries).map_err(io(&path))?;
+        // Read back what we wrote (and the newline closing a torn line, if one was added)
+        // so line numbers stay exact.
+        let tail =
+            journal::read_from(&mut self.journal, self.offset, self.lines).map_err(io(&path))?;
+        debug_assert_eq!(tail.end, end);
+        self.absorb(&tail);
+        Ok(entries)
+    }
+
+    /// Rewrite `tags.json` atomically: temp file, fsync, rename, fsync the directory.
+    pub fn write_snapshot(&mut self) -> Result<(), StoreError> {
+        let path = self.dir.join(SNAPSHOT);
+        let tmp = self
+            .dir
+            .join(format!(".{SNAPSHOT}.tmp-{}", std::process::id()));
+        let snapshot = Snapshot {
+            version: 1,
+            journal_lines: self.lines - 1,
+            state: self.state.clone(),
+        };
+        let mut bytes = serde_json::to_vec_pretty(&snapshot).map_err(|e| StoreError::Io {
+            path: path.clone(),
+            source: std::io::Error::other(e),
+        })?;
+        bytes.push(b'\n');
+        let write = || -> std::io::Result<()> {
+            use std::io::Write;
+            let mut f = File::create(&tmp)?;
+            f.write_all(&bytes)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &path)?;
+            File::open(&self.dir)?.sync_all()
+        };
+        write().map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            StoreError::Io {
+                path: path.clone(),
+                source: e,
+            }
+        })?;
+        self.snapshot_lines = self.lines;
+        Ok(())
+    }
+
+    /// Batches this analyst can undo / redo.
+    pub fn can_undo(&self) -> usize {
+        self.history.done.len()
+    }
+
+    pub fn can_redo(&self) -> usize {
+        self.history.undone.len()
+    }
+
+    /// All journal entries (for sessions and export).
+    pub fn entries(&mut self) -> Result<Vec<Entry>, StoreError> {
+        let path = self.journal_path.clone();
+        self.journal.lock_shared().map_err(io(&path))?;
+        let tail = journal::read_from(&mut self.journal, 0, 1);
+        let _ = self.journal.unlock();
+        Ok(tail
+            .map_err(io(&path))?
+            .entries
+            .into_iter()
+            .map(|(_, e)| e)
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tag(t: &str) -> Op {
+        Op::Tag { tag: t.into() }
+    }
+
+    fn changes(items: &[(&str, Op)]) -> Request {
+        Request::Changes(
+            items
+                .iter()
+                .map(|(a, op)| (a.to_string(), op.clone(), Some("fp".into())))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn round_trip_through_a_restart() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut s = Store::open(dir.path(), "amal", "s1").expect("opens");
+        s.commit(&changes(&[
+            ("a", tag("relevant")),
+            ("a", Op::Review),
+            ("b", tag("follow-up")),
+        ]))
+        .expect("commits");
+        s.commit(&changes(&[(
+            "a",
+            Op::Note {
+                text: "call the council".into(),
+                was: String::new(),
+            },
+        )]))
+        .expect("commits");
+        s.write_snapshot().expect("snapshot");
+        let expected = s.state.clone();
+        drop(s);
+        let s = Store::open(dir.path(), "amal", "s2").expect("reopens");
+        assert_eq!(s.state, expected);
+        assert_eq!(
+            s.state.get("a").map(|a| a.note.as_str()),
+            Some("call the council")
+        );
+        // The snapshot is readable JSON a person can diff.
+        let text = std::fs::read_to_string(dir.path().join(SNAPSHOT)).expect("snapshot");
+        assert!(text.contains("\"relevant\""), "{text}");
+    }
+
+    #[test]
+    fn journal_replay_after_a_crash_before_the_snapshot_rewrite() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut s = Store::open(dir.path(), "amal", "s1").expect("opens");
+        s.commit(&changes(&[("a", tag("x"))])).expect("commits");
+        s.write_snapshot().expect("snapshot");
+        // Journalled and fsynced, but the process dies before tags.json is rewritten.
+        s.commit(&changes(&[("b", tag("y")), ("a", Op::Review)]))
+            .expect("commits");
+        std::mem::forget(s);
+        let s = Store::open(dir.path(), "amal", "s2").expect("reopens");
+        assert!(s.state.get("b").is_some_and(|b| b.tags.contains("y")));
+        assert!(
+            s.state
+                .get("a")
+                .is_some_and(|a| a.reviewed && a.tags.contains("x"))
+        );
+        // Without any snapshot the journal alone rebuilds the same state.
+        std::fs::remove_file(dir.path().join(SNAPSHOT)).expect("removed");
+        let rebuilt = Store::open(dir.path(), "amal", "s3").expect("reopens");
+        assert_eq!(rebuilt.state, s.state);
+    }
+
+    #[test]
+    fn a_corrupt_snapshot_is_kept_aside_and_rebuilt() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut s = Store::open(dir.path(), "amal", "s1").expect("opens");
+        s.commit(&changes(&[("a", tag("x"))])).expect("commits");
+        s.write_snapshot().expect("snapshot");
+        drop(s);
+        std::fs::write(dir.path().join(SNAPSHOT), b"{\"version\": 1, \"journal_li")
+            .expect("truncate");
+        let s = Store::open(dir.path(), "amal", "s2").expect("reopens");
+        assert!(
+            s.state.get("a").is_some_and(|a| a.tags.contains("x")),
+            "rebuilt from the journal"
+        );
+        assert_eq!(s.notices.len(), 1, "{:?}", s.notices);
+        assert!(s.notices[0].contains("rebuilt from the journal"));
+        let aside: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("lists")
+            .filter_map(Result::ok)
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with("tags.json.corrupt-")
+            })
+            .collect();
+        assert_eq!(aside.len(), 1);
+        assert_eq!(
+            std::fs::read(aside[0].path()).expect("reads"),
+            b"{\"version\": 1, \"journal_li"
+        );
+    }
+
+    #[test]
+    fn undo_and_redo_across_a_restart() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut s = Store::open(dir.path(), "amal", "s1").expect("opens");
+        s.commit(&changes(&[("a", tag("x")), ("b", tag("x"))]))
+            .expect("bulk");
+        s.commit(&changes(&[("a", Op::Review)])).expect("review");
+        drop(s);
+        let mut s = Store::open(dir.path(), "amal", "s2").expect("reopens");
+        assert_eq!(s.can_undo(), 2);
+        s.commit(&Request::Undo).expect("undo review");
+        assert!(!s.state.get("a").is_some_and(|a| a.reviewed));
+        s.commit(&Request::Undo).expect("undo bulk");
+        assert!(s.state.articles.is_empty());
+        drop(s);
+        let mut s = Store::open(dir.path(), "amal", "s3").expect("reopens");
+        assert_eq!((s.can_undo(), s.can_redo()), (0, 2));
+        s.commit(&Request::Redo).expect("redo bulk");
+        assert!(s.state.get("b").is_some_and(|b| b.tags.contains("x")));
+        // Another analyst's undo history is their own.
+        let mut other = Store::open(dir.path(), "bashir", "s4").expect("opens");
+        assert_eq!(other.can_undo(), 0);
+        assert!(other.commit(&Request::Undo).expect("nothing").is_empty());
+        // A new change clears what could be redone.
+        s.commit(&changes(&[("c", tag("y"))])).expect("commits");
+        assert_eq!(s.can_redo(), 0);
+    }
+
+    #[test]
+    fn only_effective_changes_are_journalled_and_undo_is_exact() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut s = Store::open(dir.path(), "amal", "s1").expect("opens");
+        s.commit(&changes(&[("a", tag("x"))])).expect("commits");
+        // Bulk-tagging a and b: only b changes; undoing must not untag a.
+        let written = s
+            .commit(&changes(&[("a", tag("x")), ("b", tag("x"))]))
+            .expect("commits");
+        assert_eq!(written.len(), 1);
+        s.commit(&Request::Undo).expect("undo");
+        assert!(s.state.get("a").is_some_and(|a| a.tags.contains("x")));
+        assert!(s.state.get("b").is_none());
+    }
+
+    #[test]
+    fn two_instances_see_each_others_changes() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut one = Store::open(dir.path(), "amal", "s1").expect("opens");
+        let mut two = Store::open(dir.path(), "bashir", "s2").expect("opens");
+        one.commit(&changes(&[("a", tag("x"))])).expect("commits");
+        two.commit(&changes(&[("b", tag("y"))])).expect("commits");
+        assert!(two.state.get("a").is_some(), "read before writing");
+        let seen = one.refresh().expect("refreshes");
+        assert_eq!(seen.len(), 1);
+        assert_eq!(one.state, two.state);
+    }
+
+    /// Makes a path immutable for the test (root ignores permission bits), undone on drop.
+    struct ReadOnly(PathBuf);
+
+    impl ReadOnly {
+        fn new(path: &Path) -> Option<ReadOnly> {
+            let root = std::process::Command::new("id")
+                .arg("-u")
+                .output()
+                .ok()?
+                .stdout
+                == b"0\n";
+            let ok = if root {
+                std::process::Command::new("chattr")
+                    .arg("+i")
+                    .arg(path)
+                    .status()
+                    .ok()?
+                    .success()
+            } else {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o444)).is_ok()
+            };
+            ok.then(|| ReadOnly(path.to_path_buf()))
+        }
+    }
+
+    impl Drop for ReadOnly {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("chattr")
+                .arg("-i")
+                .arg(&self.0)
+                .status();
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&self.0, std::fs::Permissions::from_mode(0o644));
+        }
+    }
+
+    #[test]
+    fn a_read_only_journal_is_an_error_not_a_loss() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut s = Store::open(dir.path(), "amal", "s1").expect("opens");
+        s.commit(&changes(&[("a", tag("x"))])).expect("commits");
+        let Some(_guard) = ReadOnly::new(&dir.path().join(JOURNAL)) else {
+            eprintln!("SKIPPED: cannot make a file read-only here");
+            return;
+        };
+        let err = s
+            .commit(&changes(&[("b", tag("y"))]))
+            .expect_err("cannot write");
+        assert!(err.to_string().contains("journal.jsonl"), "{err}");
+        assert!(s.state.get("b").is_none(), "not claimed as saved");
+    }
+}

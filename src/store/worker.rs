@@ -1,0 +1,172 @@
+//! The store's thread: the UI never waits for a disk. Requests are saved in order; one
+//! that fails (disk full, read-only) stays queued and is retried, later ones wait behind
+//! it, and the UI is told. Changes from other instances are picked up by polling.
+
+use super::{Request, Store, TagState};
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
+
+/// How often the journal is checked for other instances' changes.
+const POLL: Duration = Duration::from_millis(700);
+/// How soon a failed save is tried again.
+const RETRY: Duration = Duration::from_secs(2);
+/// The snapshot is rewritten at most this often while changes keep coming.
+const SNAPSHOT_EVERY: Duration = Duration::from_secs(2);
+
+/// What the store tells the UI.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StoreEvent {
+    /// Requests up to and including `through` are durable; `state` is authoritative.
+    Saved {
+        through: u64,
+        state: Arc<TagState>,
+        undo: usize,
+        redo: usize,
+    },
+    /// Request `id` could not be saved; it will be retried.
+    Failed { id: u64, error: String },
+    /// Another instance changed something.
+    External {
+        state: Arc<TagState>,
+        changes: usize,
+    },
+}
+
+enum Command {
+    Save(u64, Request),
+    /// Save what is queued (one more try for failures) and answer with what is left.
+    Flush(Sender<usize>),
+}
+
+/// The handle the runtime keeps.
+pub struct StoreWorker {
+    commands: Sender<Command>,
+}
+
+impl StoreWorker {
+    pub fn spawn(store: Store, events: impl Fn(StoreEvent) + Send + 'static) -> StoreWorker {
+        let (commands, rx) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("store".into())
+            .spawn(move || serve(store, &rx, &events))
+            .expect("the store thread can be started");
+        StoreWorker { commands }
+    }
+
+    pub fn save(&self, id: u64, request: Request) {
+        let _ = self.commands.send(Command::Save(id, request));
+    }
+
+    /// Save everything queued; waits at most `timeout`. Returns how many requests are
+    /// still unsaved.
+    pub fn flush(&self, timeout: Duration) -> usize {
+        let (tx, rx) = mpsc::channel();
+        if self.commands.send(Command::Flush(tx)).is_err() {
+            return usize::MAX;
+        }
+        rx.recv_timeout(timeout).unwrap_or(usize::MAX)
+    }
+}
+
+fn serve(mut store: Store, rx: &Receiver<Command>, events: &dyn Fn(StoreEvent)) {
+    let mut queue: VecDeque<(u64, Request)> = VecDeque::new();
+    let mut last_snapshot = Instant::now();
+    let mut snapshot_due = false;
+    let mut failing_since: Option<Instant> = None;
+    loop {
+        let wait = if failing_since.is_some() { RETRY } else { POLL };
+        let mut flush = None;
+        match rx.recv_timeout(wait) {
+            Ok(Command::Save(id, r)) => queue.push_back((id, r)),
+            Ok(Command::Flush(reply)) => flush = Some(reply),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => {
+                drain(&mut store, &mut queue, events);
+                let _ = store.write_snapshot();
+                return;
+            }
+        }
+        while let Ok(cmd) = rx.try_recv() {
+            match cmd {
+                Command::Save(id, r) => queue.push_back((id, r)),
+                Command::Flush(reply) => flush = Some(reply),
+            }
+        }
+        let retry_due = failing_since.is_none_or(|t| t.elapsed() >= RETRY) || flush.is_some();
+        if !queue.is_empty() && retry_due {
+            let saved = drain(&mut store, &mut queue, events);
+            failing_since = if queue.is_empty() {
+                None
+            } else {
+                Some(Instant::now())
+            };
+            snapshot_due |= saved;
+        } else if let Some(entries) = queue
+            .is_empty()
+            .then(|| store.refresh().ok())
+            .flatten()
+            .filter(|e| !e.is_empty())
+        {
+            events(StoreEvent::External {
+                state: Arc::new(store.state.clone()),
+                changes: entries.len(),
+            });
+            snapshot_due = true;
+        }
+        if snapshot_due
+            && (last_snapshot.elapsed() >= SNAPSHOT_EVERY || flush.is_some())
+            && queue.is_empty()
+        {
+            // A failed snapshot is harmless: the journal has everything.
+            if store.write_snapshot().is_ok() {
+                snapshot_due = false;
+                last_snapshot = Instant::now();
+            }
+        }
+        if let Some(reply) = flush {
+            let _ = reply.send(queue.len());
+        }
+    }
+}
+
+/// Save queued requests in order until one fails. True when something was saved.
+fn drain(
+    store: &mut Store,
+    queue: &mut VecDeque<(u64, Request)>,
+    events: &dyn Fn(StoreEvent),
+) -> bool {
+    let mut saved = None;
+    while let Some((id, request)) = queue.front() {
+        match store.commit(request) {
+            Ok(_) => {
+                saved = Some(*id);
+                queue.pop_front();
+            }
+            Err(e) => {
+                if let Some(through) = saved {
+                    report_saved(store, through, events);
+                }
+                events(StoreEvent::Failed {
+                    id: *id,
+                    error: e.to_string(),
+                });
+                return saved.is_some();
+            }
+        }
+    }
+    if let Some(through) = saved {
+        report_saved(store, through, events);
+    }
+    saved.is_some()
+}
+
+fn report_saved(store: &Store, through: u64, events: &dyn Fn(StoreEvent)) {
+    events(StoreEvent::Saved {
+        through,
+        state: Arc::new(store.state.clone()),
+        undo: store.can_undo(),
+        redo: store.can_redo(),
+    });
+}

@@ -1,0 +1,359 @@
+//! Tags that survive everything: the real binary, killed, hung up on, racing itself.
+
+mod common;
+
+use assert_cmd::Command;
+use common::Tui;
+use std::path::Path;
+
+fn bin(config: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("corpus-review").expect("binary is built");
+    cmd.env("CORPUS_REVIEW_CONFIG_DIR", config);
+    cmd.env("USER", "tester");
+    cmd
+}
+
+fn tags_list(config: &Path) -> String {
+    let out = bin(config).args(["tags", "list"]).output().expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+fn spawn_in(config: &Path, cols: u16, rows: u16) -> Tui {
+    let dir = config.to_string_lossy().to_string();
+    Tui::spawn_program(
+        &common::bin_path(),
+        &[],
+        cols,
+        rows,
+        &[("CORPUS_REVIEW_CONFIG_DIR", &dir)],
+    )
+}
+
+const FIRST: &str = "001_0b57c75fe47eaca2";
+
+#[test]
+fn a_confirmed_tag_survives_kill_9_and_sighup() {
+    for signal in ["KILL", "HUP"] {
+        let config = tempfile::tempdir().expect("temp dir");
+        let mut tui = spawn_in(config.path(), 120, 30);
+        tui.wait_for_text("loaded in");
+        tui.send("1");
+        tui.wait_for_text("✓ saved");
+        tui.signal(signal);
+        let code = tui.wait_exit();
+        if signal == "HUP" {
+            assert_eq!(code, 129, "exits through the quit path");
+        }
+        let listed = tags_list(config.path());
+        assert!(
+            listed.starts_with(&format!("{FIRST}\trelevant\treviewed\t")),
+            "after SIG{signal}: {listed}"
+        );
+        // The restarted TUI shows it too.
+        let mut again = spawn_in(config.path(), 120, 30);
+        again.wait_for_text("loaded in");
+        again.wait_for_text("relevant");
+        again.wait_for_text("1 / 23 reviewed");
+        again.send("q");
+        assert_eq!(again.wait_exit(), 0);
+    }
+}
+
+#[test]
+fn undo_and_redo_survive_a_restart() {
+    let config = tempfile::tempdir().expect("temp dir");
+    let mut tui = spawn_in(config.path(), 120, 30);
+    tui.wait_for_text("loaded in");
+    tui.send("2");
+    tui.wait_for_text("✓ saved");
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
+    let mut tui = spawn_in(config.path(), 120, 30);
+    tui.wait_for_text("irrelevant");
+    tui.send("u");
+    tui.wait_for_text("0 / 23 reviewed");
+    tui.send("q");
+    tui.wait_exit();
+    assert_eq!(tags_list(config.path()), "");
+    let mut tui = spawn_in(config.path(), 120, 30);
+    tui.wait_for_text("loaded in");
+    tui.send("\x12"); // ctrl-r
+    tui.wait_for_text("1 / 23 reviewed");
+    tui.send("q");
+    tui.wait_exit();
+    assert!(tags_list(config.path()).contains("irrelevant"));
+}
+
+#[test]
+fn two_processes_writing_at_once_lose_nothing() {
+    let config = tempfile::tempdir().expect("temp dir");
+    let files = tempfile::tempdir().expect("temp dir");
+    // Two writers, 25 imports each, every import its own locked append.
+    let mut children = Vec::new();
+    for writer in ["a", "b"] {
+        let mut script = String::new();
+        for i in 0..25 {
+            let file = files.path().join(format!("{writer}{i}.jsonl"));
+            let record =
+                serde_json::json!({"id": format!("art{i}"), "accept": [format!("from-{writer}")]});
+            std::fs::write(&file, format!("{record}\n")).expect("writes");
+            script.push_str(&format!(
+                "'{}' tags import '{}' >/dev/null || exit 1\n",
+                common::bin_path().display(),
+                file.display()
+            ));
+        }
+        children.push(
+            std::process::Command::new("bash")
+                .args(["-c", &script])
+                .env("CORPUS_REVIEW_CONFIG_DIR", config.path())
+                .spawn()
+                .expect("bash runs"),
+        );
+    }
+    for mut c in children {
+        assert!(c.wait().expect("waits").success());
+    }
+    let export = bin(config.path())
+        .args(["tags", "export", "tests/fixtures/none-such"])
+        .output()
+        .expect("runs");
+    assert!(
+        !export.status.success(),
+        "a missing corpus path is an error"
+    );
+    let journal = std::fs::read_to_string(config.path().join("journal.jsonl")).expect("journal");
+    assert_eq!(
+        journal.lines().count(),
+        50,
+        "every change journalled once, no torn lines"
+    );
+    for i in 0..25 {
+        for writer in ["a", "b"] {
+            let needle = format!("\"article\":\"art{i}\",\"op\":\"tag\",\"tag\":\"from-{writer}\"");
+            assert!(journal.contains(&needle), "{needle}");
+        }
+    }
+}
+
+#[test]
+fn changes_from_another_instance_appear() {
+    let config = tempfile::tempdir().expect("temp dir");
+    let mut tui = spawn_in(config.path(), 120, 30);
+    tui.wait_for_text("loaded in");
+    let file = config.path().join("other.jsonl");
+    std::fs::write(
+        &file,
+        format!(
+            "{}\n",
+            serde_json::json!({"id": FIRST, "accept": ["external"], "answer": "accept"})
+        ),
+    )
+    .expect("writes");
+    let out = bin(config.path())
+        .args(["tags", "import"])
+        .arg(&file)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    tui.wait_for_text("change");
+    tui.wait_for_text("from another session");
+    tui.wait_for_text("external");
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
+}
+
+#[test]
+fn a_read_only_journal_shows_an_error_retries_and_asks_before_quitting() {
+    let config = tempfile::tempdir().expect("temp dir");
+    let journal = config.path().join("journal.jsonl");
+    std::fs::write(&journal, "").expect("creates");
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout == b"0\n")
+        .unwrap_or(false);
+    let lock = |on: bool| {
+        if root {
+            std::process::Command::new("chattr")
+                .arg(if on { "+i" } else { "-i" })
+                .arg(&journal)
+                .status()
+                .map(|s| s.success())
+        } else {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(
+                &journal,
+                std::fs::Permissions::from_mode(if on { 0o444 } else { 0o644 }),
+            )
+            .map(|()| true)
+        }
+    };
+    if !matches!(lock(true), Ok(true)) {
+        eprintln!("SKIPPED: cannot make the journal read-only here");
+        return;
+    }
+    let mut tui = spawn_in(config.path(), 140, 30);
+    tui.wait_for_text("loaded in");
+    tui.send("1");
+    tui.wait_for_text("NOT SAVED (1)");
+    tui.wait_for_text("retrying");
+    // The change is kept and shown while it waits.
+    tui.wait_for_text("relevant");
+    tui.send("q");
+    tui.wait_for_text("1 change is NOT saved");
+    tui.send("n");
+    let _ = lock(false);
+    tui.wait_for_text("✓ saved");
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
+    assert!(tags_list(config.path()).contains("relevant"));
+}
+
+#[test]
+fn export_import_round_trip_and_agreement() {
+    let one = tempfile::tempdir().expect("temp dir");
+    let two = tempfile::tempdir().expect("temp dir");
+    let input = one.path().join("in.jsonl");
+    std::fs::write(
+        &input,
+        [
+            serde_json::json!({"meta": {"id": FIRST}, "accept": ["relevant", "follow-up"], "answer": "accept", "note": "call back"}),
+            serde_json::json!({"id": "002_afd82eb4191909a7", "label": ["irrelevant"]}),
+        ]
+        .iter()
+        .map(|v| format!("{v}\n"))
+        .collect::<String>(),
+    )
+    .expect("writes");
+    let out = bin(one.path())
+        .args(["tags", "import"])
+        .arg(&input)
+        .output()
+        .expect("runs");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("added 3 tags, 1 reviews and 1 notes on 2 articles; 0 conflicts"),
+        "{said}"
+    );
+
+    let export = |config: &Path| {
+        let out = bin(config)
+            .args(["tags", "export", "--with-text"])
+            .output()
+            .expect("runs");
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let exported = export(one.path());
+    let lines: Vec<serde_json::Value> = exported
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["meta"]["id"], FIRST);
+    assert_eq!(
+        lines[0]["accept"],
+        serde_json::json!(["follow-up", "relevant"])
+    );
+    assert_eq!(lines[0]["label"], lines[0]["accept"]);
+    assert_eq!(lines[0]["answer"], "accept");
+    assert_eq!(lines[0]["_annotator_id"], "tester");
+    assert!(lines[0]["_timestamp"].is_u64());
+    assert!(
+        lines[0]["text"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("سبها –"))
+    );
+    assert_eq!(lines[1]["answer"], "ignore");
+
+    // Into a second store and out again: the same decisions.
+    let file = two.path().join("from-one.jsonl");
+    std::fs::write(&file, &exported).expect("writes");
+    bin(two.path())
+        .args(["tags", "import"])
+        .arg(&file)
+        .assert()
+        .success();
+    let again = export(two.path());
+    let strip = |text: &str| -> Vec<serde_json::Value> {
+        text.lines()
+            .map(|l| {
+                let mut v: serde_json::Value = serde_json::from_str(l).expect("json");
+                for k in ["_timestamp", "_session_id"] {
+                    v.as_object_mut().map(|o| o.remove(k));
+                }
+                v
+            })
+            .collect()
+    };
+    assert_eq!(strip(&again), strip(&exported));
+
+    // Importing again adds nothing; a different note is a conflict, ours kept.
+    let changed = exported.replace("call back", "do not call");
+    std::fs::write(&file, changed).expect("writes");
+    let out = bin(two.path())
+        .args(["tags", "import"])
+        .arg(&file)
+        .output()
+        .expect("runs");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("added 0 tags, 0 reviews and 0 notes on 0 articles; 1 conflicts"),
+        "{said}"
+    );
+    assert!(said.contains("note differs"), "{said}");
+
+    // Agreement between the two exports: identical decisions agree fully.
+    let a = one.path().join("a.jsonl");
+    std::fs::write(&a, &exported).expect("writes");
+    let b = two.path().join("b.jsonl");
+    std::fs::write(&b, &again).expect("writes");
+    let out = bin(one.path())
+        .args(["tags", "agreement"])
+        .arg(&a)
+        .arg(&b)
+        .output()
+        .expect("runs");
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("tester ~ tester\trelevant\t2\t100.0%\t1.000"),
+        "{table}"
+    );
+
+    // CSV has a header and one row per article.
+    let out = bin(one.path())
+        .args(["tags", "export", "--format", "csv"])
+        .output()
+        .expect("runs");
+    let csv = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        csv.starts_with("id,title,tags,reviewed,note,analyst,updated\n"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), 3);
+
+    // Sessions: the import sessions, with what they did.
+    let out = bin(one.path()).arg("sessions").output().expect("runs");
+    let sessions = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        sessions.starts_with("session\tanalyst\tstart\tend\treviewed\ttags\n"),
+        "{sessions}"
+    );
+    assert!(
+        sessions
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.contains("\ttester\t") && l.ends_with("\t1\t3")),
+        "{sessions}"
+    );
+}
