@@ -64,10 +64,17 @@ struct DisplayArgs {
     /// Your name in the journal (default: config.json's "analyst", else the login name)
     #[arg(long, value_name = "NAME", global = true)]
     analyst: Option<String>,
+    /// Keymap: a preset (default, vim, emacs) or a keymap file; keymap.json in the config
+    /// directory is applied on top
+    #[arg(long, value_name = "NAME|PATH", global = true)]
+    keymap: Option<String>,
     /// How right-to-left text is ordered: app (we reorder; most terminals), terminal
     /// (the terminal reorders: mlterm, Konsole), off (logical order, unshaped)
     #[arg(long, value_enum, default_value_t = BidiMode::App, global = true)]
     bidi: BidiMode,
+    /// Set when --bidi was given (so config.json's "bidi" does not override it).
+    #[arg(skip)]
+    bidi_given: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -120,6 +127,24 @@ enum Command {
     },
     /// List analyst sessions: analyst, start, end, articles reviewed, tags applied
     Sessions,
+    /// Show the effective key bindings, or check a keymap file
+    Keymap {
+        #[command(subcommand)]
+        command: KeymapCommand,
+    },
+    /// Print a shell completion script
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff)
+    Man,
+}
+
+#[derive(Debug, Subcommand)]
+enum KeymapCommand {
+    /// Print the bindings in effect (a preset by NAME, else the configured one), with
+    /// keymap.json's overrides
+    Show { name: Option<String> },
+    /// Check a keymap file; errors name the line and column
+    Check { file: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -162,17 +187,39 @@ Query terms (all must match; Arabic and Latin are folded, so القاعده find
   lang:ar|en|mixed    id:PREFIX    has:links    no:links";
 
 impl Cli {
+    /// Parse the command line (noting which options were given explicitly).
+    pub fn from_args() -> Cli {
+        let matches = <Cli as clap::CommandFactory>::command().get_matches();
+        let mut cli =
+            <Cli as clap::FromArgMatches>::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        cli.display.bidi_given =
+            matches.value_source("bidi") == Some(clap::parser::ValueSource::CommandLine);
+        cli
+    }
+
     pub fn run(self) -> Result<i32, crate::Error> {
         let bidi = self.display.bidi;
         match self.command {
             None => {
-                let (store, config) = open_store(&self.display)?;
+                // Everything that can be wrong with the setup is said before the terminal
+                // is touched, and before any file is created.
+                let dir = crate::store::config_dir(self.display.config_dir.as_deref())?;
+                let config = crate::config::load(&dir)?;
+                let keymap = load_keymap(&self.display, &config, &dir, None)?;
+                self.corpus.options().check()?;
+                runtime::require_terminal()?;
+                let store = Store::open(&dir, &analyst(&self.display, &config), &session_id())?;
+                let bidi = if self.display.bidi_given {
+                    bidi
+                } else {
+                    config.bidi.unwrap_or(bidi)
+                };
                 let quick_tags = config
                     .quick_tags
                     .unwrap_or_else(|| DEFAULT_QUICK_TAGS.iter().map(|t| t.to_string()).collect());
                 runtime::run(Session {
                     load: self.corpus.options(),
-                    keymap: Arc::new(Keymap::default_keymap()),
+                    keymap: Arc::new(keymap),
                     bidi,
                     theme: Theme::from_env(),
                     store,
@@ -195,6 +242,17 @@ impl Cli {
                 json,
             }) => filter(&corpus.options(), &query, body, corpus_order, limit, json),
             Some(Command::Tags { command }) => tags(command, &self.display),
+            Some(Command::Keymap { command }) => keymap_command(command, &self.display),
+            Some(Command::Completions { shell }) => {
+                let mut cmd = <Cli as clap::CommandFactory>::command();
+                clap_complete::generate(shell, &mut cmd, "corpus-review", &mut std::io::stdout());
+                Ok(0)
+            }
+            Some(Command::Man) => {
+                let cmd = <Cli as clap::CommandFactory>::command();
+                clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?;
+                Ok(0)
+            }
             Some(Command::Sessions) => {
                 let Some(mut store) = existing_store(&self.display)? else {
                     return Ok(0);
@@ -246,6 +304,99 @@ fn open_store(display: &DisplayArgs) -> Result<(Store, crate::config::Config), c
     let config = crate::config::load(&dir)?;
     let store = Store::open(&dir, &analyst(display, &config), &session_id())?;
     Ok((store, config))
+}
+
+/// The keymap in effect: `name` (or --keymap, or config.json's "keymap", or `default`),
+/// a preset or a file, with keymap.json from the config directory on top.
+fn load_keymap(
+    display: &DisplayArgs,
+    config: &crate::config::Config,
+    dir: &std::path::Path,
+    name: Option<&str>,
+) -> Result<Keymap, crate::Error> {
+    let name = name
+        .or(display.keymap.as_deref())
+        .or(config.keymap.as_deref())
+        .unwrap_or("default");
+    let mut keymap = match Keymap::preset(name) {
+        Some(k) => k,
+        None => {
+            let path = PathBuf::from(name);
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                crate::Error::Keymap(crate::keymap::KeymapError {
+                    file: name.to_string(),
+                    line: 1,
+                    column: 1,
+                    message: format!(
+                        "{e}: not a keymap file, nor a preset ({})",
+                        crate::keymap::PRESETS
+                            .iter()
+                            .map(|(n, _)| *n)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                })
+            })?;
+            Keymap::parse(&text, &path.display().to_string())?
+        }
+    };
+    let overrides = dir.join("keymap.json");
+    match std::fs::read_to_string(&overrides) {
+        Ok(text) => keymap.merge(&text, &overrides.display().to_string())?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => {
+            return Err(crate::Error::Path {
+                path: overrides,
+                source: e,
+            });
+        }
+    }
+    Ok(keymap)
+}
+
+fn keymap_command(command: KeymapCommand, display: &DisplayArgs) -> Result<i32, crate::Error> {
+    match command {
+        KeymapCommand::Show { name } => {
+            let dir = crate::store::config_dir(display.config_dir.as_deref())?;
+            let config = crate::config::load(&dir)?;
+            let keymap = load_keymap(display, &config, &dir, name.as_deref())?;
+            let mut lines = Vec::new();
+            for mode in keymap.modes() {
+                for (action, keys) in keymap.bindings(mode) {
+                    for k in keys {
+                        lines.push(format!(
+                            "{}\t{k}\t{}\t{}\n",
+                            mode.as_str(),
+                            action.name(),
+                            action.describe()
+                        ));
+                    }
+                }
+            }
+            write_lines(lines.into_iter())?;
+            Ok(0)
+        }
+        KeymapCommand::Check { file } => {
+            let text = std::fs::read_to_string(&file).map_err(|e| crate::Error::Path {
+                path: file.clone(),
+                source: e,
+            })?;
+            let keymap = Keymap::parse(&text, &file.display().to_string())?;
+            let n: usize = keymap
+                .modes()
+                .iter()
+                .map(|m| {
+                    keymap
+                        .bindings(*m)
+                        .iter()
+                        .map(|(_, k)| k.len())
+                        .sum::<usize>()
+                })
+                .sum();
+            println!("{}: ok, {n} bindings", file.display());
+            Ok(0)
+        }
+    }
 }
 
 /// The store, when the config directory has one (reading never creates files).

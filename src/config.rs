@@ -14,6 +14,25 @@ pub struct Config {
     /// The name written into the journal (default: the login name).
     pub analyst: Option<String>,
     pub bidi: Option<crate::text::BidiMode>,
+    /// A keymap preset name (`default`, `vim`, `emacs`) or a path to a keymap file.
+    pub keymap: Option<String>,
+    /// How to copy to the clipboard.
+    pub clipboard: Option<Clipboard>,
+    /// Watch the corpus directories for new and changed reports.
+    pub watch: Option<bool>,
+    /// Mouse scrolling and clicking (off leaves the terminal's own selection alone).
+    pub mouse: Option<bool>,
+}
+
+/// Clipboard setting: OSC 52 through the terminal, a local tool, or nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Clipboard {
+    #[default]
+    Auto,
+    Osc52,
+    Native,
+    Off,
 }
 
 /// A config file that could not be used: where, and what is expected.
@@ -138,7 +157,13 @@ mod tests {
         assert_eq!((e.line, e.column), (2, 3));
         assert!(
             e.message
-                .contains("expected one of `quick_tags`, `analyst`, `bidi`"),
+                .contains("expected one of `quick_tags`, `analyst`, `bidi`, `keymap`"),
+            "{e}"
+        );
+        let e = parse("{\"clipboard\": \"x11\"}", "c.json").expect_err("bad clipboard");
+        assert!(
+            e.message
+                .contains("expected one of `auto`, `osc52`, `native`, `off`"),
             "{e}"
         );
         let e = parse("{\"quick_tags\": [\"a\", \" \"]}", "c.json").expect_err("blank tag");

@@ -9,7 +9,9 @@ use std::fmt;
 pub const DEFAULT_KEYMAP: &str = include_str!("../keymaps/default.json");
 
 /// Everything a key can do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize, PartialOrd, Ord,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     Quit,
@@ -96,6 +98,14 @@ pub enum Action {
 }
 
 impl Action {
+    /// The name used in keymap files.
+    pub fn name(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+
     /// One line for the help overlay.
     pub fn describe(self) -> &'static str {
         match self {
@@ -428,10 +438,127 @@ pub struct KeymapError {
     pub message: String,
 }
 
+/// A key or a sequence of keys (`"g g"`, `"ctrl-x ctrl-c"`).
+pub type KeySeq = Vec<Key>;
+
+fn seq_to_string(seq: &[Key]) -> String {
+    seq.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The bundled presets, by name.
+pub const PRESETS: &[(&str, &str)] = &[
+    ("default", DEFAULT_KEYMAP),
+    ("vim", include_str!("../keymaps/vim.json")),
+    ("emacs", include_str!("../keymaps/emacs.json")),
+];
+
+/// What a key does, given the keys already pressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolved {
+    Action(Action),
+    /// The keys so far start a sequence: wait for the next one.
+    Pending,
+    Unbound,
+}
+
 /// Bindings per mode.
 #[derive(Debug, Clone, Default)]
 pub struct Keymap {
-    modes: HashMap<Mode, HashMap<Key, Action>>,
+    modes: HashMap<Mode, HashMap<KeySeq, Action>>,
+}
+
+/// One binding as written in a file, with where it was written.
+struct Written {
+    mode: Mode,
+    keys: String,
+    action: Option<Action>,
+    line: usize,
+    column: usize,
+}
+
+/// Object keys of a JSON text with their nesting depth and position, in document order.
+/// Duplicated keys are kept (serde_json's maps drop them), so conflicts can be reported.
+fn object_keys(text: &str) -> Vec<(usize, String, usize, usize)> {
+    let bytes = text.as_bytes();
+    let (mut depth, mut i, mut line, mut line_start) = (0usize, 0usize, 1usize, 0usize);
+    let mut out = Vec::new();
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => {
+                line += 1;
+                line_start = i + 1;
+            }
+            b'{' => depth += 1,
+            b'}' => depth = depth.saturating_sub(1),
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                let raw = &text[start..(i + 1).min(text.len())];
+                let rest = text[(i + 1).min(text.len())..].trim_start();
+                if rest.starts_with(':') {
+                    let column = text[line_start..start].chars().count() + 1;
+                    let key = serde_json::from_str::<String>(raw).unwrap_or_default();
+                    out.push((depth, key, line, column));
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+fn read_file(text: &str, file: &str) -> Result<Vec<Written>, KeymapError> {
+    let fail = |line, column, message: String| KeymapError {
+        file: file.to_string(),
+        line,
+        column,
+        message,
+    };
+    // Types first (modes and action names, with serde's "expected one of" lists)...
+    let raw: BTreeMap<Mode, BTreeMap<String, Option<Action>>> = serde_json::from_str(text)
+        .map_err(|e| {
+            let (line, column, message) = crate::config::json_error(text, &e);
+            fail(line, column, message)
+        })?;
+    // ...then every binding in file order, duplicates included.
+    let mut out = Vec::new();
+    let mut mode = None;
+    for (depth, key, line, column) in object_keys(text) {
+        match depth {
+            1 => {
+                let m: Mode = serde_json::from_value(serde_json::Value::String(key.clone()))
+                    .map_err(|e| fail(line, column, e.to_string()))?;
+                if out.iter().any(|w: &Written| w.mode == m) || mode == Some(m) {
+                    return Err(fail(
+                        line,
+                        column,
+                        format!("mode {key:?} appears twice; put its keys in one object"),
+                    ));
+                }
+                mode = Some(m);
+            }
+            2 => {
+                let Some(m) = mode else { continue };
+                let action = raw.get(&m).and_then(|b| b.get(&key)).copied().flatten();
+                out.push(Written {
+                    mode: m,
+                    keys: key,
+                    action,
+                    line,
+                    column,
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
 }
 
 impl Keymap {
@@ -441,84 +568,234 @@ impl Keymap {
             .expect("the bundled keymap is valid (checked by a test)")
     }
 
-    /// Parse a keymap file's text; `file` names it in errors.
-    pub fn parse(text: &str, file: &str) -> Result<Keymap, KeymapError> {
-        let raw: BTreeMap<Mode, BTreeMap<String, Action>> =
-            serde_json::from_str(text).map_err(|e| {
-                let (line, column, message) = crate::config::json_error(text, &e);
-                KeymapError {
-                    file: file.to_string(),
-                    line,
-                    column,
-                    message,
-                }
-            })?;
-        let mut modes: HashMap<Mode, HashMap<Key, Action>> = HashMap::new();
-        for (mode, bindings) in raw {
-            let table = modes.entry(mode).or_default();
-            for (key_text, action) in bindings {
-                let key = Key::parse(&key_text).map_err(|message| {
-                    let (line, column) = locate(text, &key_text);
-                    KeymapError {
-                        file: file.to_string(),
-                        line,
-                        column,
-                        message: format!("in mode {:?}: {message}", mode.as_str()),
-                    }
-                })?;
-                table.insert(key, action);
-            }
-        }
-        Ok(Keymap { modes })
+    /// A bundled preset by name.
+    pub fn preset(name: &str) -> Option<Keymap> {
+        PRESETS.iter().find(|(n, _)| *n == name).map(|(n, text)| {
+            Keymap::parse(text, &format!("keymaps/{n}.json")).expect("bundled presets are valid")
+        })
     }
 
-    /// The action for a key: the mode's own binding first, then the global one.
-    pub fn lookup(&self, mode: Mode, key: &Key) -> Option<Action> {
-        let own = self.modes.get(&mode).and_then(|m| m.get(key)).copied();
-        if own.is_some() || !mode.uses_global() {
-            return own;
+    /// Parse a keymap file's text; `file` names it in errors.
+    pub fn parse(text: &str, file: &str) -> Result<Keymap, KeymapError> {
+        let mut keymap = Keymap::default();
+        keymap.merge(text, file)?;
+        Ok(keymap)
+    }
+
+    /// Apply a file over this keymap, key by key; `null` removes a binding.
+    pub fn merge(&mut self, text: &str, file: &str) -> Result<(), KeymapError> {
+        let written = read_file(text, file)?;
+        let mut seen: HashMap<(Mode, KeySeq), (usize, usize, String)> = HashMap::new();
+        for w in written {
+            let fail = |message: String| KeymapError {
+                file: file.to_string(),
+                line: w.line,
+                column: w.column,
+                message: format!("in mode {:?}: {message}", w.mode.as_str()),
+            };
+            let keys: KeySeq = w
+                .keys
+                .split_whitespace()
+                .map(Key::parse)
+                .collect::<Result<_, _>>()
+                .map_err(fail)?;
+            if keys.is_empty() {
+                return Err(fail("an empty key".to_string()));
+            }
+            if let Some((line, column, first)) = seen.get(&(w.mode, keys.clone())) {
+                return Err(fail(format!(
+                    "{:?} is bound twice (first as {first:?} at {line}:{column}); one key, one action",
+                    w.keys
+                )));
+            }
+            seen.insert((w.mode, keys.clone()), (w.line, w.column, w.keys.clone()));
+            let table = self.modes.entry(w.mode).or_default();
+            match w.action {
+                Some(a) => {
+                    table.insert(keys, a);
+                }
+                None => {
+                    table.remove(&keys);
+                }
+            }
         }
-        self.modes
-            .get(&Mode::Global)
-            .and_then(|m| m.get(key))
-            .copied()
+        // A key that both acts and starts a sequence could never reach the sequence.
+        for (mode, table) in &self.modes {
+            for seq in table.keys().filter(|s| s.len() > 1) {
+                for n in 1..seq.len() {
+                    if table.contains_key(&seq[..n]) {
+                        let (line, column, _) = seen
+                            .get(&(*mode, seq.clone()))
+                            .cloned()
+                            .unwrap_or((1, 1, String::new()));
+                        return Err(KeymapError {
+                            file: file.to_string(),
+                            line,
+                            column,
+                            message: format!(
+                                "in mode {:?}: {:?} is bound, so the sequence {:?} can never be typed",
+                                mode.as_str(),
+                                seq_to_string(&seq[..n]),
+                                seq_to_string(seq)
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn tables(&self, mode: Mode) -> impl Iterator<Item = &HashMap<KeySeq, Action>> {
+        let own = self.modes.get(&mode);
+        let global = mode
+            .uses_global()
+            .then(|| self.modes.get(&Mode::Global))
+            .flatten();
+        own.into_iter().chain(global)
+    }
+
+    /// What `key` does after `pending` keys in `mode`: the mode's bindings first, then
+    /// the global ones. With the Arabic layout active, a letter that is not bound as
+    /// typed acts as the US key in the same place (`ت` is `j`).
+    pub fn resolve(&self, mode: Mode, pending: &[Key], key: Key) -> Resolved {
+        let mut seq = pending.to_vec();
+        seq.push(key);
+        for table in self.tables(mode) {
+            if let Some(a) = table.get(&seq) {
+                return Resolved::Action(*a);
+            }
+        }
+        if self
+            .tables(mode)
+            .any(|t| t.keys().any(|k| k.len() > seq.len() && k.starts_with(&seq)))
+        {
+            return Resolved::Pending;
+        }
+        if !pending.is_empty() {
+            // The sequence broke off: the key counts on its own.
+            return self.resolve(mode, &[], key);
+        }
+        let us = match key.code {
+            KeyName::Char(c) if !mode.takes_text() => us_key_for_arabic(c),
+            _ => None,
+        };
+        match us {
+            Some(us) => self.resolve(
+                mode,
+                pending,
+                Key {
+                    code: KeyName::Char(us),
+                    ..key
+                },
+            ),
+            None => Resolved::Unbound,
+        }
+    }
+
+    /// The action for a single key (no sequence).
+    pub fn lookup(&self, mode: Mode, key: &Key) -> Option<Action> {
+        match self.resolve(mode, &[], *key) {
+            Resolved::Action(a) => Some(a),
+            _ => None,
+        }
     }
 
     /// Bindings of a mode, grouped by action, in a stable order (for help and docs).
-    pub fn bindings(&self, mode: Mode) -> Vec<(Action, Vec<Key>)> {
-        let mut by_action: BTreeMap<Action, Vec<Key>> = BTreeMap::new();
+    pub fn bindings(&self, mode: Mode) -> Vec<(Action, Vec<String>)> {
+        let mut by_action: BTreeMap<Action, Vec<KeySeq>> = BTreeMap::new();
         if let Some(table) = self.modes.get(&mode) {
-            for (key, action) in table {
-                by_action.entry(*action).or_default().push(*key);
+            for (keys, action) in table {
+                by_action.entry(*action).or_default().push(keys.clone());
             }
         }
-        let mut out: Vec<(Action, Vec<Key>)> = by_action.into_iter().collect();
-        for (_, keys) in &mut out {
-            keys.sort();
-        }
-        out
+        by_action
+            .into_iter()
+            .map(|(a, mut seqs)| {
+                seqs.sort();
+                (a, seqs.iter().map(|s| seq_to_string(s)).collect())
+            })
+            .collect()
     }
 
     /// Modes with bindings, in display order.
     pub fn modes(&self) -> Vec<Mode> {
-        let mut modes: Vec<Mode> = self.modes.keys().copied().collect();
+        let mut modes: Vec<Mode> = self
+            .modes
+            .iter()
+            .filter(|(_, t)| !t.is_empty())
+            .map(|(m, _)| *m)
+            .collect();
         modes.sort();
         modes
     }
+
+    /// True when some key in `mode` (or globally) does `action`.
+    pub fn binds(&self, mode: Mode, action: Action) -> bool {
+        self.tables(mode).any(|t| t.values().any(|a| *a == action))
+    }
 }
 
-/// Line and column of a key string in the file, for error messages.
-fn locate(text: &str, key: &str) -> (usize, usize) {
-    let needle = serde_json::to_string(key).unwrap_or_else(|_| format!("\"{key}\""));
-    match text.find(&needle) {
-        Some(offset) => {
-            let before = &text[..offset];
-            let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            (line, column)
-        }
-        None => (1, 1),
-    }
+/// The US-layout key in the same place as an Arabic (101) layout character.
+pub fn us_key_for_arabic(c: char) -> Option<char> {
+    const LAYOUT: &[(char, char)] = &[
+        ('ض', 'q'),
+        ('ص', 'w'),
+        ('ث', 'e'),
+        ('ق', 'r'),
+        ('ف', 't'),
+        ('غ', 'y'),
+        ('ع', 'u'),
+        ('ه', 'i'),
+        ('خ', 'o'),
+        ('ح', 'p'),
+        ('ج', '['),
+        ('د', ']'),
+        ('ش', 'a'),
+        ('س', 's'),
+        ('ي', 'd'),
+        ('ب', 'f'),
+        ('ل', 'g'),
+        ('ا', 'h'),
+        ('ت', 'j'),
+        ('ن', 'k'),
+        ('م', 'l'),
+        ('ك', ';'),
+        ('ط', '\''),
+        ('ئ', 'z'),
+        ('ء', 'x'),
+        ('ؤ', 'c'),
+        ('ر', 'v'),
+        ('ى', 'n'),
+        ('ة', 'm'),
+        ('و', ','),
+        ('ز', '.'),
+        ('ظ', '/'),
+        ('ذ', '`'),
+        ('؟', '?'),
+        ('ـ', 'J'),
+        ('آ', 'N'),
+        ('’', 'M'),
+        ('ْ', 'X'),
+        ('ً', 'Q'),
+        ('ٌ', 'W'),
+        ('َ', 'E'),
+        ('ُ', 'R'),
+        ('ِ', 'A'),
+        ('ٍ', 'S'),
+        ('ّ', '~'),
+        ('٠', '0'),
+        ('١', '1'),
+        ('٢', '2'),
+        ('٣', '3'),
+        ('٤', '4'),
+        ('٥', '5'),
+        ('٦', '6'),
+        ('٧', '7'),
+        ('٨', '8'),
+        ('٩', '9'),
+    ];
+    LAYOUT.iter().find(|(a, _)| *a == c).map(|(_, us)| *us)
 }
 
 #[cfg(test)]
@@ -568,7 +845,7 @@ mod tests {
     }
 
     #[test]
-    fn default_keymap_binds_the_essentials() {
+    fn default_keymap_binds_the_basics() {
         let km = Keymap::default_keymap();
         assert_eq!(km.lookup(Mode::List, &key("j")), Some(Action::MoveDown));
         assert_eq!(km.lookup(Mode::List, &key("down")), Some(Action::MoveDown));
@@ -594,6 +871,180 @@ mod tests {
                 .any(|m| km.bindings(*m).iter().any(|(a, _)| *a == action));
             assert!(bound, "{action:?} is bound");
         }
+    }
+
+    /// What every preset must offer, per mode.
+    const NEEDED: &[(Mode, &[Action])] = &[
+        (
+            Mode::List,
+            &[
+                Action::Quit,
+                Action::MoveDown,
+                Action::MoveUp,
+                Action::PageDown,
+                Action::PageUp,
+                Action::First,
+                Action::Last,
+                Action::FocusDetail,
+                Action::OpenFilter,
+                Action::Help,
+                Action::QuickTag1,
+                Action::TagAndAdvance1,
+                Action::OpenTagPicker,
+                Action::ToggleReviewed,
+                Action::NextUnreviewed,
+                Action::ToggleMark,
+                Action::MarkAll,
+                Action::EditNote,
+                Action::Undo,
+                Action::Redo,
+            ],
+        ),
+        (
+            Mode::Detail,
+            &[
+                Action::Quit,
+                Action::ScrollDown,
+                Action::ScrollUp,
+                Action::ScrollPageDown,
+                Action::ScrollTop,
+                Action::ScrollBottom,
+                Action::FocusList,
+                Action::Help,
+                Action::QuickTag1,
+            ],
+        ),
+        (
+            Mode::Filter,
+            &[
+                Action::FilterAccept,
+                Action::FilterCancel,
+                Action::DeleteBack,
+                Action::ToggleScope,
+                Action::ToggleOrder,
+            ],
+        ),
+        (
+            Mode::TagPicker,
+            &[
+                Action::Accept,
+                Action::Cancel,
+                Action::MoveDown,
+                Action::MoveUp,
+                Action::DeleteBack,
+            ],
+        ),
+        (
+            Mode::Note,
+            &[Action::Accept, Action::Cancel, Action::DeleteBack],
+        ),
+        (Mode::Confirm, &[Action::Confirm, Action::Cancel]),
+        (Mode::Help, &[Action::Close, Action::ScrollDown]),
+        (Mode::Warnings, &[Action::Close, Action::ScrollDown]),
+    ];
+
+    #[test]
+    fn every_preset_binds_what_its_modes_need() {
+        for (name, _) in PRESETS {
+            let km = Keymap::preset(name).expect("preset parses");
+            for (mode, actions) in NEEDED {
+                for a in *actions {
+                    assert!(km.binds(*mode, *a), "{name}: {mode:?} needs {a:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn overrides_merge_per_key_and_null_unbinds() {
+        let mut km = Keymap::default_keymap();
+        km.merge(
+            r#"{"list": {"x": "quit", "j": null, "down": "move_up"}}"#,
+            "keymap.json",
+        )
+        .expect("valid");
+        assert_eq!(km.lookup(Mode::List, &key("x")), Some(Action::Quit));
+        assert_eq!(km.lookup(Mode::List, &key("j")), None);
+        assert_eq!(km.lookup(Mode::List, &key("down")), Some(Action::MoveUp));
+        assert_eq!(
+            km.lookup(Mode::List, &key("k")),
+            Some(Action::MoveUp),
+            "the rest stays"
+        );
+    }
+
+    #[test]
+    fn two_actions_on_one_key_are_an_error() {
+        let e = Keymap::parse(
+            "{\"list\": {\n  \"G\": \"last\",\n  \"shift-g\": \"first\"\n}}",
+            "k.json",
+        )
+        .expect_err("conflict");
+        assert_eq!((e.line, e.column), (3, 3));
+        assert!(e.message.contains("bound twice"), "{e}");
+        let e = Keymap::parse(r#"{"list": {"g": "first", "g g": "last"}}"#, "k.json")
+            .expect_err("prefix");
+        assert!(
+            e.message
+                .contains("the sequence \"g g\" can never be typed"),
+            "{e}"
+        );
+        let e = Keymap::parse("{\"list\": {}, \"list\": {}}", "k.json").expect_err("mode twice");
+        assert!(e.message.contains("appears twice"), "{e}");
+        let e = Keymap::parse(r#"{"lists": {}}"#, "k.json").expect_err("unknown mode");
+        assert!(
+            e.message
+                .contains("unknown variant `lists`, expected one of `global`, `list`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn sequences_wait_for_their_next_key() {
+        let km = Keymap::preset("vim").expect("vim");
+        let g = key("g");
+        assert_eq!(km.resolve(Mode::List, &[], g), Resolved::Pending);
+        assert_eq!(
+            km.resolve(Mode::List, &[g], g),
+            Resolved::Action(Action::First)
+        );
+        // A broken sequence: the second key counts on its own.
+        assert_eq!(
+            km.resolve(Mode::List, &[g], key("j")),
+            Resolved::Action(Action::MoveDown)
+        );
+        let emacs = Keymap::preset("emacs").expect("emacs");
+        assert_eq!(
+            emacs.resolve(Mode::List, &[], key("ctrl-x")),
+            Resolved::Pending
+        );
+        assert_eq!(
+            emacs.resolve(Mode::List, &[key("ctrl-x")], key("ctrl-c")),
+            Resolved::Action(Action::Quit)
+        );
+    }
+
+    #[test]
+    fn arabic_layout_acts_as_the_us_keys() {
+        let km = Keymap::default_keymap();
+        assert_eq!(
+            km.lookup(Mode::List, &key("ت")),
+            Some(Action::MoveDown),
+            "ت is j"
+        );
+        assert_eq!(
+            km.lookup(Mode::List, &key("ن")),
+            Some(Action::MoveUp),
+            "ن is k"
+        );
+        assert_eq!(km.lookup(Mode::List, &key("؟")), Some(Action::Help));
+        // Never in a line of text: there Arabic letters are text.
+        assert_eq!(km.lookup(Mode::Filter, &key("ت")), None);
+        // A key bound as typed wins over the layout.
+        let mut km = km;
+        km.merge(r#"{"list": {"ت": "last"}}"#, "k.json")
+            .expect("valid");
+        assert_eq!(km.lookup(Mode::List, &key("ت")), Some(Action::Last));
     }
 
     #[test]

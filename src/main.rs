@@ -1,4 +1,3 @@
-use clap::Parser;
 use corpus_review::cli::Cli;
 
 // Loading allocates millions of small strings from several threads at once; mimalloc
@@ -7,7 +6,7 @@ use corpus_review::cli::Cli;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = Cli::from_args();
     let code = match cli.run() {
         Ok(code) => code,
         Err(e) => {

@@ -3,7 +3,7 @@
 
 use crate::app::{App, Effect, Msg};
 use crate::corpus::{LoadEvent, LoadOptions, Loader};
-use crate::keymap::{Key, KeyName, Keymap};
+use crate::keymap::{Key, Keymap};
 use crate::search::worker::{MatchResult, Worker};
 use crate::store::Store;
 use crate::store::worker::{StoreEvent, StoreWorker};
@@ -45,11 +45,17 @@ pub struct Session {
 /// How long quitting waits for the last changes to reach the disk.
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Run the TUI until the user quits or a signal ends it; returns the exit status.
-pub fn run(session: Session) -> Result<i32, crate::Error> {
+/// The interactive view needs a terminal on both ends.
+pub fn require_terminal() -> Result<(), crate::Error> {
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         return Err(crate::Error::NoTerminal);
     }
+    Ok(())
+}
+
+/// Run the TUI until the user quits or a signal ends it; returns the exit status.
+pub fn run(session: Session) -> Result<i32, crate::Error> {
+    require_terminal()?;
     session.load.check()?;
     let (tx, rx) = mpsc::channel();
     spawn_signal_thread(tx.clone())?;
@@ -156,17 +162,9 @@ struct Workers {
 fn handle(app: &mut App, event: Event, workers: &Workers) -> Step {
     let msg = match event {
         Event::Term(TermEvent::Key(key)) if key.kind != KeyEventKind::Release => {
-            let Some(key) = Key::from_event(&key) else {
-                return Step::Continue(false);
-            };
-            let mode = app.mode();
-            match (app.keymap.lookup(mode, &key), key.code) {
-                (Some(a), _) => Msg::Action(a),
-                // In a line of text (filter, tag picker, note), unbound printable keys are text.
-                (None, KeyName::Char(c)) if mode.takes_text() && !key.ctrl && !key.alt => {
-                    Msg::Input(c)
-                }
-                (None, _) => return Step::Continue(false),
+            match Key::from_event(&key) {
+                Some(key) => Msg::Key(key),
+                None => return Step::Continue(false),
             }
         }
         Event::Term(TermEvent::Resize(width, height)) => Msg::Resize { width, height },

@@ -325,3 +325,140 @@ fn filter_exit_status_like_fzf() {
             "lang:fr: lang: expects ar, en or mixed",
         ));
 }
+
+#[test]
+fn broken_keymaps_are_explained_with_file_line_and_column() {
+    for (file, expected) in [
+        (
+            "unknown-action.json",
+            "unknown-action.json:3:10: unknown variant `move_dwn`, expected one of `quit`, `help`",
+        ),
+        (
+            "bad-key.json",
+            "bad-key.json:3:5: in mode \"list\": unknown key \"hyper-j\"",
+        ),
+        (
+            "unknown-mode.json",
+            "unknown-mode.json:2:3: unknown variant `lists`, expected one of `global`, `list`",
+        ),
+        (
+            "duplicate.json",
+            "duplicate.json:4:5: in mode \"list\": \"j\" is bound twice (first as \"j\" at 3:5)",
+        ),
+        (
+            "prefix.json",
+            "prefix.json:4:5: in mode \"list\": \"g\" is bound, so the sequence \"g g\" can never be typed",
+        ),
+        (
+            "trailing-comma.json",
+            "trailing-comma.json:4:3: trailing comma",
+        ),
+    ] {
+        let path = format!("tests/fixtures/keymaps/{file}");
+        bin()
+            .args(["keymap", "check", &path])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(expected));
+        // The TUI refuses it before touching the terminal.
+        bin()
+            .args(["--keymap", &path])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(expected))
+            .stderr(predicate::str::contains("needs a terminal").not());
+    }
+    bin()
+        .args([
+            "keymap",
+            "check",
+            "tests/fixtures/keymaps/good-override.json",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ok, 1 bindings"));
+    bin()
+        .args(["--keymap", "nonesuch"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "not a keymap file, nor a preset (default, vim, emacs)",
+        ));
+}
+
+#[test]
+fn user_overrides_apply_and_a_broken_one_is_reported() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::copy(
+        "tests/fixtures/keymaps/good-override.json",
+        dir.path().join("keymap.json"),
+    )
+    .expect("copy");
+    let out = bin()
+        .env("CORPUS_REVIEW_CONFIG_DIR", dir.path())
+        .args(["keymap", "show"])
+        .output()
+        .expect("runs");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("list\tx\tquit\t"), "{shown}");
+    assert!(!shown.contains("list\tj\t"), "j unbound: {shown}");
+    assert!(
+        shown.contains("list\tdown\tmove_down\tnext article"),
+        "{shown}"
+    );
+    std::fs::copy(
+        "tests/fixtures/keymaps/duplicate.json",
+        dir.path().join("keymap.json"),
+    )
+    .expect("copy");
+    bin()
+        .env("CORPUS_REVIEW_CONFIG_DIR", dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "keymap.json:4:5: in mode \"list\": \"j\" is bound twice",
+        ));
+    // A missing override file is no error.
+    let empty = tempfile::tempdir().expect("temp dir");
+    bin()
+        .env("CORPUS_REVIEW_CONFIG_DIR", empty.path())
+        .args(["keymap", "show", "vim"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("list\tg g\tfirst"));
+}
+
+#[test]
+fn a_broken_config_file_is_explained() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("config.json"),
+        "{\n  \"quick_tags\": [\"a\"],\n  \"colour\": true\n}\n",
+    )
+    .expect("writes");
+    bin()
+        .env("CORPUS_REVIEW_CONFIG_DIR", dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "config.json:3:3: unknown field `colour`, expected one of `quick_tags`",
+        ));
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_command_line_definitions() {
+    for shell in ["bash", "zsh", "fish"] {
+        bin()
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("corpus-review"))
+            .stdout(predicate::str::contains("filter"));
+    }
+    bin()
+        .arg("man")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(".TH corpus-review"))
+        .stdout(predicate::str::contains("\\-\\-keymap"));
+}

@@ -301,3 +301,23 @@ fn typing_a_query_narrows_the_list() {
     tui.send("q");
     assert_eq!(tui.wait_exit(), 0);
 }
+
+#[test]
+fn key_sequences_and_the_arabic_layout_work_in_the_terminal() {
+    let mut tui = Tui::spawn(&["--keymap", "vim"], 120, 30);
+    tui.wait_for_text("loaded in");
+    tui.send("G");
+    tui.wait_for_text("23 / 23");
+    tui.send("g");
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    tui.send("g");
+    tui.wait_for_text("1 / 23");
+    // Arabic layout: ت is j, ن is k.
+    tui.send("تت");
+    tui.wait_for_text("3 / 23");
+    tui.send("ن");
+    tui.wait_for_text("2 / 23");
+    // ZZ quits in the vim preset.
+    tui.send("ZZ");
+    assert_eq!(tui.wait_exit(), 0);
+}

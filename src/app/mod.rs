@@ -25,6 +25,8 @@ use std::sync::Arc;
 /// Everything that can change the state.
 #[derive(Debug)]
 pub enum Msg {
+    /// A key pressed (resolved through the keymap, sequences included).
+    Key(crate::keymap::Key),
     Action(Action),
     /// A character typed into the filter line.
     Input(char),
@@ -124,6 +126,8 @@ pub struct App {
     pub id_index: HashMap<String, u32>,
     /// Bumped whenever tags, reviews or marks change (queries on them run again).
     pub state_version: u64,
+    /// Keys typed so far of a sequence (`g` of `g g`).
+    pub pending_keys: Vec<crate::keymap::Key>,
 }
 
 impl App {
@@ -164,6 +168,7 @@ impl App {
             message: None,
             id_index: HashMap::new(),
             state_version: 0,
+            pending_keys: Vec::new(),
         }
     }
 
@@ -231,6 +236,7 @@ impl App {
 
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
+            Msg::Key(key) => return self.on_key(key),
             Msg::Action(action) => return self.act(action),
             Msg::Input(c) => {
                 if self.overlay_input(c) {
@@ -251,6 +257,31 @@ impl App {
             }
         }
         Vec::new()
+    }
+
+    fn on_key(&mut self, key: crate::keymap::Key) -> Vec<Effect> {
+        use crate::keymap::{KeyName, Resolved};
+        let mode = self.mode();
+        match self.keymap.resolve(mode, &self.pending_keys, key) {
+            Resolved::Action(a) => {
+                self.pending_keys.clear();
+                self.act(a)
+            }
+            Resolved::Pending => {
+                self.pending_keys.push(key);
+                Vec::new()
+            }
+            Resolved::Unbound => {
+                self.pending_keys.clear();
+                // In a line of text (filter, tag picker, note), unbound printable keys are text.
+                match key.code {
+                    KeyName::Char(c) if mode.takes_text() && !key.ctrl && !key.alt => {
+                        self.update(Msg::Input(c))
+                    }
+                    _ => Vec::new(),
+                }
+            }
+        }
     }
 
     fn on_load(&mut self, event: LoadEvent) -> Vec<Effect> {
