@@ -43,6 +43,12 @@ pub enum Error {
     Store(#[from] store::StoreError),
     #[error("terminal: {0}")]
     Terminal(std::io::Error),
+    #[error(
+        "your locale ({0}) is not UTF-8, so the terminal would show Arabic text and the \
+         frame as garbage.\nStart it with a UTF-8 locale, for example: LANG=C.UTF-8 corpus-review\n\
+         (the headless commands work in any locale)"
+    )]
+    Locale(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }

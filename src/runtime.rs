@@ -42,13 +42,19 @@ pub struct Session {
     pub quick_tags: Vec<String>,
 }
 
+/// How long the selection must rest before the detail pane follows it.
+const DETAIL_DELAY: Duration = Duration::from_millis(90);
+
 /// How long quitting waits for the last changes to reach the disk.
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// The interactive view needs a terminal on both ends.
+/// The interactive view needs a terminal on both ends, speaking UTF-8.
 pub fn require_terminal() -> Result<(), crate::Error> {
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         return Err(crate::Error::NoTerminal);
+    }
+    if let Some(locale) = crate::term::non_utf8_locale() {
+        return Err(crate::Error::Locale(locale));
     }
     Ok(())
 }
@@ -128,8 +134,25 @@ fn event_loop(
     workers: &Workers,
 ) -> Result<i32, crate::Error> {
     loop {
-        let Ok(first) = rx.recv() else {
-            return Ok(0);
+        // While the detail pane lags behind the selection, wait only briefly for input.
+        let first = if app.detail_due {
+            match rx.recv_timeout(DETAIL_DELAY) {
+                Ok(e) => Some(e),
+                Err(mpsc::RecvTimeoutError::Timeout) => None,
+                Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(0),
+            }
+        } else {
+            match rx.recv() {
+                Ok(e) => Some(e),
+                Err(_) => return Ok(0),
+            }
+        };
+        let Some(first) = first else {
+            app.update(Msg::Tick);
+            terminal
+                .draw(|f| ui::render(app, theme, f))
+                .map_err(crate::Error::Terminal)?;
+            continue;
         };
         let mut dirty = false;
         let mut next = Some(first);
@@ -137,6 +160,19 @@ fn event_loop(
             match handle(app, event, workers) {
                 Step::Continue(changed) => dirty |= changed,
                 Step::Exit(code) => return Ok(code),
+                Step::Suspend => {
+                    crate::term::suspend().map_err(crate::Error::Terminal)?;
+                    // Back from `fg`: the screen may hold anything. Clear it and forget the
+                    // last frame so the next one is drawn whole (ratatui's own clear() asks
+                    // the terminal for the cursor, an answer the input thread would eat).
+                    crossterm::execute!(
+                        std::io::stdout(),
+                        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+                    )
+                    .map_err(crate::Error::Terminal)?;
+                    terminal.swap_buffers();
+                    dirty = true;
+                }
             }
             next = rx.try_recv().ok();
         }
@@ -151,6 +187,7 @@ fn event_loop(
 enum Step {
     Continue(bool),
     Exit(i32),
+    Suspend,
 }
 
 /// The threads the loop sends work to.
@@ -178,6 +215,7 @@ fn handle(app: &mut App, event: Event, workers: &Workers) -> Step {
     for effect in app.update(msg) {
         match effect {
             Effect::Quit => return Step::Exit(0),
+            Effect::Suspend => return Step::Suspend,
             Effect::Match(request) => workers.matcher.request(request),
             Effect::Save(id, request) => workers.store.save(id, request),
         }

@@ -185,3 +185,115 @@ fn every_row_keeps_the_pane_borders_in_place() {
         }
     }
 }
+
+/// Bytes crossterm writes to draw `app` after the previous frame (ratatui sends only the
+/// cells that changed).
+struct ByteCounter {
+    terminal: Terminal<ratatui::backend::CrosstermBackend<Shared>>,
+    out: Shared,
+}
+
+/// A writer whose bytes the test can read back.
+#[derive(Clone, Default)]
+struct Shared(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+impl std::io::Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl ByteCounter {
+    fn new(width: u16, height: u16) -> ByteCounter {
+        let out = Shared::default();
+        let backend = ratatui::backend::CrosstermBackend::new(out.clone());
+        let options = ratatui::TerminalOptions {
+            viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, width, height)),
+        };
+        ByteCounter {
+            terminal: Terminal::with_options(backend, options).expect("terminal"),
+            out,
+        }
+    }
+
+    fn frame(&mut self, app: &App, theme: Theme) -> usize {
+        self.out.0.borrow_mut().clear();
+        self.terminal
+            .draw(|f| ui::render(app, theme, f))
+            .expect("draws");
+        self.out.0.borrow().len()
+    }
+}
+
+#[test]
+fn moving_the_selection_writes_little() {
+    for theme in [Theme { color: true }, Theme { color: false }] {
+        let mut app = app_for(&["sample-data"], 200, 60);
+        let mut counter = ByteCounter::new(200, 60);
+        let first = counter.frame(&app, theme);
+        assert!(first > 10_000, "the first frame draws everything: {first}");
+        for _ in 0..10 {
+            act(&mut app, &[Action::MoveDown]);
+            let bytes = counter.frame(&app, theme);
+            assert!(bytes <= 2048, "one row down wrote {bytes} bytes");
+        }
+        // Holding the key: the backlog is drained and drawn once, then the detail pane
+        // follows once when the keys stop.
+        for _ in 0..10 {
+            act(&mut app, &[Action::MoveDown]);
+        }
+        let held = counter.frame(&app, theme);
+        app.update(Msg::Tick);
+        let detail = counter.frame(&app, theme);
+        eprintln!(
+            "colour {}: held-key frame {held} bytes, detail after the pause {detail} bytes",
+            theme.color
+        );
+        assert!(held <= 2048 * 2, "{held}");
+    }
+}
+
+#[test]
+fn no_color_means_no_colour_codes() {
+    let mut app = app_for(&["sample-data"], 120, 40);
+    act(&mut app, &[Action::OpenFilter]);
+    let mut counter = ByteCounter::new(120, 40);
+    counter.frame(&app, Theme { color: false });
+    let out = String::from_utf8_lossy(&counter.out.0.borrow()).to_string();
+    // SGR colour parameters: 30-38, 40-48, 90-97, 100-107 (39 and 49 restore the default).
+    let colour = regex_lite_find_colour(&out);
+    assert!(
+        colour.is_none(),
+        "a colour code in NO_COLOR output: {colour:?}"
+    );
+    assert!(
+        out.contains("\x1b[7m"),
+        "reverse video still marks the selection"
+    );
+}
+
+/// The first SGR sequence that sets a colour, if any.
+fn regex_lite_find_colour(out: &str) -> Option<String> {
+    let mut rest = out;
+    while let Some(i) = rest.find("\x1b[") {
+        let tail = &rest[i + 2..];
+        let end = tail.find(|c: char| c.is_ascii_alphabetic())?;
+        if tail.as_bytes()[end] == b'm' {
+            let params = &tail[..end];
+            if params.split(';').any(|p| {
+                p.parse::<u32>().is_ok_and(|n| {
+                    (30..=38).contains(&n) || (40..=48).contains(&n) || (90..=107).contains(&n)
+                })
+            }) {
+                return Some(params.to_string());
+            }
+        }
+        rest = &tail[end..];
+    }
+    None
+}

@@ -321,3 +321,50 @@ fn key_sequences_and_the_arabic_layout_work_in_the_terminal() {
     tui.send("ZZ");
     assert_eq!(tui.wait_exit(), 0);
 }
+
+#[test]
+fn ctrl_z_suspends_and_fg_redraws() {
+    // Job control needs a shell in the same session, as when an analyst runs it.
+    let bash = std::path::Path::new("/bin/bash");
+    let mut tui = Tui::spawn_program(
+        bash,
+        &["--norc", "--noprofile", "-i"],
+        80,
+        24,
+        &[("PS1", "shell$ ")],
+    );
+    tui.wait_for_text("shell$");
+    tui.send(&format!("{} sample-data\r", common::bin_path().display()));
+    tui.wait_for_text("Articles (23)");
+    tui.send("\x1a");
+    // Stopped, with the terminal handed back to the shell.
+    tui.wait_for("the shell's prompt", |s| {
+        !s.alternate_screen() && s.contents().contains("Stopped")
+    });
+    tui.send("fg\r");
+    tui.wait_for("redrawn on the alternate screen", |s| {
+        s.alternate_screen() && s.contents().contains("Articles (23)")
+    });
+    tui.send("q");
+    tui.wait_for("back at the prompt", |s| !s.alternate_screen());
+    tui.send("exit\r");
+    tui.wait_exit();
+}
+
+#[test]
+fn a_non_utf8_locale_is_refused_with_the_fix() {
+    let mut tui = Tui::spawn_program(
+        &common::bin_path(),
+        &[],
+        80,
+        24,
+        &[("LANG", "C"), ("LC_ALL", "C")],
+    );
+    tui.wait_for_text("LC_ALL=C) is not UTF-8");
+    tui.wait_for_text("LANG=C.UTF-8 corpus-review");
+    assert_eq!(tui.wait_exit(), 2);
+    assert!(
+        !String::from_utf8_lossy(&tui.raw()).contains("\x1b[?1049h"),
+        "the terminal was never touched"
+    );
+}

@@ -33,6 +33,8 @@ pub enum Msg {
     Load(LoadEvent),
     Matched(MatchResult),
     Store(StoreEvent),
+    /// Time passed without input (the detail pane catches up).
+    Tick,
     Resize {
         width: u16,
         height: u16,
@@ -47,6 +49,8 @@ pub enum Effect {
     Match(MatchRequest),
     /// Save a change (numbered, so the store can say how far it got).
     Save(u64, Request),
+    /// Ctrl-Z: give the terminal back until `fg`.
+    Suspend,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,6 +132,9 @@ pub struct App {
     pub state_version: u64,
     /// Keys typed so far of a sequence (`g` of `g g`).
     pub pending_keys: Vec<crate::keymap::Key>,
+    /// The detail pane shows an article the selection has moved away from; a `Tick`
+    /// after a pause brings it up to date.
+    pub detail_due: bool,
 }
 
 impl App {
@@ -169,6 +176,7 @@ impl App {
             id_index: HashMap::new(),
             state_version: 0,
             pending_keys: Vec::new(),
+            detail_due: false,
         }
     }
 
@@ -248,6 +256,11 @@ impl App {
                 }
             }
             Msg::Store(event) => return self.on_store(event),
+            Msg::Tick => {
+                if self.detail_due {
+                    self.refresh_detail();
+                }
+            }
             Msg::Load(event) => return self.on_load(event),
             Msg::Matched(result) => return self.on_matched(result),
             Msg::Resize { width, height } => {
@@ -421,6 +434,7 @@ impl App {
         }
         match action {
             Action::Quit => return self.quit(),
+            Action::Suspend => return vec![Effect::Suspend],
             Action::Help => self.open_overlay(Overlay::Help),
             Action::ShowWarnings => self.open_overlay(Overlay::Warnings),
             Action::Close => self.overlay = None,
@@ -430,7 +444,12 @@ impl App {
             Action::PageUp => self.select_by(-(self.list_height() as isize)),
             Action::First => self.select(0),
             Action::Last => self.select(self.visible_len().saturating_sub(1)),
-            Action::FocusDetail => self.focus = Focus::Detail,
+            Action::FocusDetail => {
+                self.focus = Focus::Detail;
+                if self.detail_due {
+                    self.refresh_detail();
+                }
+            }
             Action::FocusList => self.focus = Focus::List,
             Action::NextArticle => self.select_by(1),
             Action::PrevArticle => self.select_by(-1),
@@ -529,7 +548,13 @@ impl App {
         if index != self.selected {
             self.selected = index;
             self.detail_scroll = 0;
-            self.refresh_detail();
+            if self.focus == Focus::List {
+                // Scrolling through the list: the detail pane follows when the movement
+                // pauses, so each keystroke writes two rows, not a whole article.
+                self.detail_due = true;
+            } else {
+                self.refresh_detail();
+            }
         }
         self.keep_selection_visible();
     }
@@ -546,6 +571,7 @@ impl App {
     }
 
     pub(crate) fn refresh_detail(&mut self) {
+        self.detail_due = false;
         let width = usize::from(self.detail_area().width);
         self.detail = self
             .selected_article()
@@ -605,6 +631,13 @@ mod tests {
         app.update(Msg::Action(Action::MoveDown));
         app.update(Msg::Action(Action::MoveDown));
         assert_eq!(app.selected, 2);
+        assert_eq!(
+            app.detail.as_ref().map(|d| d.id.as_str()),
+            Some("a0"),
+            "follows after a pause"
+        );
+        assert!(app.detail_due);
+        app.update(Msg::Tick);
         assert_eq!(app.detail.as_ref().map(|d| d.id.as_str()), Some("a2"));
         app.update(Msg::Action(Action::PageDown));
         assert_eq!(app.selected, 2 + height);

@@ -38,6 +38,39 @@ impl Drop for TerminalGuard {
     }
 }
 
+/// Ctrl-Z: hand the terminal back, stop until `fg`, then take it again. The caller
+/// redraws everything afterwards.
+pub fn suspend() -> std::io::Result<()> {
+    let explicit = VTE_EXPLICIT.load(Ordering::SeqCst);
+    restore();
+    signal_hook::low_level::raise(signal_hook::consts::signal::SIGTSTP)?;
+    // Running again (SIGCONT).
+    terminal::enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    let mut out = std::io::stdout();
+    execute!(out, terminal::EnterAlternateScreen, cursor::Hide)?;
+    if explicit {
+        VTE_EXPLICIT.store(true, Ordering::SeqCst);
+        out.write_all(BIDI_EXPLICIT.as_bytes())?;
+        out.flush()?;
+    }
+    Ok(())
+}
+
+/// The locale's character set, when it is known not to be UTF-8 (`LANG=C`,
+/// `en_US.ISO-8859-1`): the terminal would show Arabic and box drawing as garbage.
+pub fn non_utf8_locale() -> Option<String> {
+    // The first of these that is set decides, as in setlocale(3).
+    let (name, value) = ["LC_ALL", "LC_CTYPE", "LANG"].iter().find_map(|n| {
+        std::env::var(n)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .map(|v| (*n, v))
+    })?;
+    let lower = value.to_ascii_lowercase();
+    (!lower.contains("utf-8") && !lower.contains("utf8")).then(|| format!("{name}={value}"))
+}
+
 /// Leave the alternate screen and raw mode; safe to call more than once and when the
 /// terminal has gone away (errors are ignored: there is nobody left to tell).
 pub fn restore() {
