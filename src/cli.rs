@@ -224,6 +224,7 @@ impl Cli {
                     theme: Theme::from_env(),
                     store,
                     quick_tags,
+                    clipboard: config.clipboard.unwrap_or_default(),
                 })
             }
             Some(Command::List { corpus, json }) => list(&corpus.options(), json),

@@ -48,6 +48,14 @@ pub enum Action {
     CursorHome,
     CursorEnd,
     Suspend,
+    NextSource,
+    PrevSource,
+    JumpSource,
+    OpenSource,
+    CopyUrl,
+    CopySources,
+    CopyId,
+    SourcesOverview,
     OpenTagPicker,
     ToggleReviewed,
     NextUnreviewed,
@@ -144,6 +152,14 @@ impl Action {
             Action::CursorHome => "cursor to the start",
             Action::CursorEnd => "cursor to the end",
             Action::Suspend => "suspend (fg resumes)",
+            Action::NextSource => "next source (highlights what it backs)",
+            Action::PrevSource => "previous source",
+            Action::JumpSource => "jump from a paragraph to its source and back",
+            Action::OpenSource => "open the source (over SSH: copy it)",
+            Action::CopyUrl => "copy the source link",
+            Action::CopySources => "copy all the article's source links",
+            Action::CopyId => "copy the article id",
+            Action::SourcesOverview => "domains of the listed articles; Enter filters by one",
             Action::OpenTagPicker => "add or remove tags (marked articles, or this one)",
             Action::ToggleReviewed => "mark reviewed / not reviewed",
             Action::NextUnreviewed => "next unreviewed article",
@@ -228,6 +244,7 @@ pub enum Mode {
     TagPicker,
     Note,
     Confirm,
+    Sources,
     Help,
     Warnings,
 }
@@ -242,6 +259,7 @@ impl Mode {
             Mode::TagPicker => "tag_picker",
             Mode::Note => "note",
             Mode::Confirm => "confirm",
+            Mode::Sources => "sources",
             Mode::Help => "help",
             Mode::Warnings => "warnings",
         }
@@ -263,6 +281,7 @@ impl Mode {
                 | Mode::TagPicker
                 | Mode::Note
                 | Mode::Confirm
+                | Mode::Sources
         )
     }
 }

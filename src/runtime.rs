@@ -8,6 +8,7 @@ use crate::search::worker::{MatchResult, Worker};
 use crate::store::Store;
 use crate::store::worker::{StoreEvent, StoreWorker};
 use crate::term::TerminalGuard;
+use crate::term::clipboard;
 use crate::text::BidiMode;
 use crate::ui::{self, Theme};
 use crossterm::event::{self, Event as TermEvent, KeyEventKind};
@@ -40,6 +41,7 @@ pub struct Session {
     pub theme: Theme,
     pub store: Store,
     pub quick_tags: Vec<String>,
+    pub clipboard: crate::config::Clipboard,
 }
 
 /// How long the selection must rest before the detail pane follows it.
@@ -111,6 +113,7 @@ pub fn run(session: Session) -> Result<i32, crate::Error> {
     let workers = Workers {
         matcher: worker,
         store,
+        clipboard: clipboard::Env::detect(session.clipboard),
     };
     let code = event_loop(&mut app, &mut terminal, &rx, session.theme, &workers);
     cancel.store(true, Ordering::Relaxed);
@@ -194,6 +197,7 @@ enum Step {
 struct Workers {
     matcher: Worker,
     store: StoreWorker,
+    clipboard: clipboard::Env,
 }
 
 fn handle(app: &mut App, event: Event, workers: &Workers) -> Step {
@@ -216,6 +220,15 @@ fn handle(app: &mut App, event: Event, workers: &Workers) -> Step {
         match effect {
             Effect::Quit => return Step::Exit(0),
             Effect::Suspend => return Step::Suspend,
+            Effect::Copy { text, what } => {
+                let message =
+                    clipboard::copy(&text, &what, &workers.clipboard, &mut std::io::stdout());
+                app.update(Msg::Notice(message));
+            }
+            Effect::Open { url } => {
+                let message = clipboard::open(&url, &workers.clipboard, &mut std::io::stdout());
+                app.update(Msg::Notice(message));
+            }
             Effect::Match(request) => workers.matcher.request(request),
             Effect::Save(id, request) => workers.store.save(id, request),
         }

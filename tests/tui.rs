@@ -368,3 +368,53 @@ fn a_non_utf8_locale_is_refused_with_the_fix() {
         "the terminal was never touched"
     );
 }
+
+#[test]
+fn over_ssh_opening_a_source_copies_it_through_the_terminal() {
+    let mut tui = Tui::spawn_program(
+        &common::bin_path(),
+        &["sample-data"],
+        120,
+        34,
+        &[
+            ("SSH_CONNECTION", "10.0.0.1 5000 10.0.0.2 22"),
+            ("TMUX", ""),
+            ("BROWSER", "firefox"),
+        ],
+    );
+    tui.wait_for_text("loaded in");
+    tui.send("jj\r");
+    tui.wait_for_text("Sources (3)");
+    tui.send("]]");
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    tui.send("o");
+    tui.wait_for_text("over SSH a browser would open on the remote machine;");
+    let url = "https://almarsad-news.ly/economy/2017/port-wheat-shipment";
+    let expected = corpus_review::term::clipboard::osc52(url, false).expect("small");
+    assert!(
+        String::from_utf8_lossy(&tui.raw()).contains(&expected),
+        "the OSC 52 sequence for {url}"
+    );
+    // All sources as a list, and the id from the list.
+    tui.send("Y");
+    tui.wait_for_text("3 source links sent to the terminal clipboard (OSC 52)");
+    tui.send("\ty");
+    tui.wait_for_text("the id 003_ad3a8cd61281a802 sent to the terminal clipboard");
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
+}
+
+#[test]
+fn the_sources_overview_filters_by_domain() {
+    let mut tui = Tui::spawn(&["sample-data"], 120, 34);
+    tui.wait_for_text("loaded in");
+    tui.send("S");
+    tui.wait_for_text("Source domains of the listed articles");
+    tui.wait_for("facebook.com first", |s| {
+        s.contents().contains("     18  facebook.com")
+    });
+    tui.send("\r");
+    tui.wait_for_text("/src:facebook.com: 18 of 23");
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
+}

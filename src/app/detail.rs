@@ -26,6 +26,8 @@ pub struct Row {
     pub tones: Vec<(Range<usize>, Tone)>,
     /// Paragraph index (0-based) this row belongs to, if any.
     pub paragraph: Option<usize>,
+    /// Source index (0-based) when this row lists a source.
+    pub source: Option<usize>,
 }
 
 impl Row {
@@ -45,6 +47,8 @@ pub struct DetailDoc {
     pub id: String,
     pub width: usize,
     pub rows: Vec<Row>,
+    /// The source under the cursor and the paragraphs it backs (drawn highlighted).
+    pub cursor: Option<(usize, Vec<usize>)>,
 }
 
 struct Builder {
@@ -66,6 +70,7 @@ impl Builder {
                 line,
                 tones: tones.clone(),
                 paragraph,
+                source: None,
             });
         }
     }
@@ -204,13 +209,18 @@ impl DetailDoc {
                     (number.len()..url_start, Tone::Label),
                     (url_start..url_start + source.url.len(), Tone::Url),
                 ];
+                let first = b.rows.len();
                 b.push(&text, Direction::Ltr, tones, None);
+                for row in &mut b.rows[first..] {
+                    row.source = Some(n);
+                }
             }
         }
         DetailDoc {
             id: article.id.clone(),
             width: b.width,
             rows: b.rows,
+            cursor: None,
         }
     }
 

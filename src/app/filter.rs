@@ -37,6 +37,11 @@ impl Filter {
         &self.line.text
     }
 
+    /// Parse again after the line was replaced wholesale.
+    pub fn reparse_now(&mut self) {
+        self.reparse();
+    }
+
     fn reparse(&mut self) {
         self.parsed = if self.line.text.trim().is_empty() {
             None

@@ -3,6 +3,7 @@
 mod detail;
 mod filter;
 mod input;
+mod sources;
 mod tagging;
 
 pub use detail::{DetailDoc, Row, Tone};
@@ -35,6 +36,8 @@ pub enum Msg {
     Store(StoreEvent),
     /// Time passed without input (the detail pane catches up).
     Tick,
+    /// What the runtime did (copied, opened), for the status line.
+    Notice(String),
     Resize {
         width: u16,
         height: u16,
@@ -51,6 +54,15 @@ pub enum Effect {
     Save(u64, Request),
     /// Ctrl-Z: give the terminal back until `fg`.
     Suspend,
+    /// Put text on the analyst's clipboard; `what` names it in the status line.
+    Copy {
+        text: String,
+        what: String,
+    },
+    /// Open a link in a browser (or copy it where that makes no sense).
+    Open {
+        url: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +78,7 @@ pub enum Overlay {
     TagPicker,
     Note,
     Confirm,
+    Sources,
 }
 
 /// Loading progress as the status line shows it.
@@ -135,6 +148,11 @@ pub struct App {
     /// The detail pane shows an article the selection has moved away from; a `Tick`
     /// after a pause brings it up to date.
     pub detail_due: bool,
+    /// The source under the cursor in the detail pane.
+    pub source_cursor: Option<usize>,
+    /// Domains of the listed articles with counts (the sources overview).
+    pub overview: Vec<(String, usize)>,
+    pub overview_selected: usize,
 }
 
 impl App {
@@ -177,6 +195,9 @@ impl App {
             state_version: 0,
             pending_keys: Vec::new(),
             detail_due: false,
+            source_cursor: None,
+            overview: Vec::new(),
+            overview_selected: 0,
         }
     }
 
@@ -209,6 +230,7 @@ impl App {
             (Some(Overlay::TagPicker), _) => Mode::TagPicker,
             (Some(Overlay::Note), _) => Mode::Note,
             (Some(Overlay::Confirm), _) => Mode::Confirm,
+            (Some(Overlay::Sources), _) => Mode::Sources,
             (None, _) if self.filter_editing => Mode::Filter,
             (None, Focus::List) => Mode::List,
             (None, Focus::Detail) => Mode::Detail,
@@ -231,6 +253,29 @@ impl App {
 
     fn detail_area(&self) -> Rect {
         self.panes().map_or(Rect::default(), |p| inner(p.detail))
+    }
+
+    /// Rows the detail pane shows.
+    pub(crate) fn detail_rows(&self) -> usize {
+        self.detail_height()
+    }
+
+    /// Scroll the detail pane just enough to show `row`.
+    pub(crate) fn reveal_detail_row(&mut self, row: usize) {
+        let h = self.detail_height();
+        if row < self.detail_scroll {
+            self.detail_scroll = row;
+        } else if row >= self.detail_scroll + h {
+            self.detail_scroll = row + 1 - h;
+        }
+        self.clamp_detail_scroll();
+    }
+
+    pub(crate) fn clamp_detail_scroll(&mut self) {
+        let rows = self.detail.as_ref().map_or(0, |d| d.rows.len());
+        self.detail_scroll = self
+            .detail_scroll
+            .min(rows.saturating_sub(self.detail_height()));
     }
 
     fn detail_height(&self) -> usize {
@@ -256,6 +301,7 @@ impl App {
                 }
             }
             Msg::Store(event) => return self.on_store(event),
+            Msg::Notice(text) => self.message = Some(text),
             Msg::Tick => {
                 if self.detail_due {
                     self.refresh_detail();
@@ -426,7 +472,13 @@ impl App {
     }
 
     fn act(&mut self, action: Action) -> Vec<Effect> {
+        if self.overlay == Some(Overlay::Sources) {
+            return self.overview_action(action);
+        }
         if let Some(effects) = self.overlay_action(action) {
+            return effects;
+        }
+        if let Some(effects) = self.source_action(action) {
             return effects;
         }
         if let Some(effects) = self.tag_action(action) {
@@ -534,7 +586,8 @@ impl App {
         match self.overlay {
             Some(Overlay::Help) => crate::ui::help::lines(&self.keymap).len(),
             Some(Overlay::Warnings) => self.warnings.len().max(1),
-            Some(Overlay::TagPicker | Overlay::Note | Overlay::Confirm) | None => 0,
+            Some(Overlay::TagPicker | Overlay::Note | Overlay::Confirm | Overlay::Sources)
+            | None => 0,
         }
     }
 
@@ -548,6 +601,7 @@ impl App {
         if index != self.selected {
             self.selected = index;
             self.detail_scroll = 0;
+            self.source_cursor = None;
             if self.focus == Focus::List {
                 // Scrolling through the list: the detail pane follows when the movement
                 // pauses, so each keystroke writes two rows, not a whole article.
@@ -573,9 +627,13 @@ impl App {
     pub(crate) fn refresh_detail(&mut self) {
         self.detail_due = false;
         let width = usize::from(self.detail_area().width);
-        self.detail = self
-            .selected_article()
-            .map(|a| DetailDoc::build(a, width, self.bidi, Some(&self.state_of(&a.id))));
+        self.detail = self.selected_article().map(|a| {
+            let mut doc = DetailDoc::build(a, width, self.bidi, Some(&self.state_of(&a.id)));
+            doc.cursor = self
+                .source_cursor
+                .and_then(|c| a.sources.get(c).map(|s| (c, s.paragraphs.clone())));
+            doc
+        });
         let rows = self.detail.as_ref().map_or(0, |d| d.rows.len());
         self.detail_scroll = self
             .detail_scroll

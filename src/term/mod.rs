@@ -1,5 +1,7 @@
 //! The terminal: raw mode and the alternate screen, restored on every way out.
 
+pub mod clipboard;
+
 use crossterm::{cursor, execute, terminal};
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};

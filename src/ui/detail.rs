@@ -37,7 +37,14 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         .enumerate()
     {
         let rect = Rect::new(inner.x, inner.y + i as u16, inner.width, 1);
-        draw_line(buf, rect, &row.line, Style::new(), |g| {
+        let base = match &doc.cursor {
+            Some((source, _)) if row.source == Some(*source) => theme.selected(),
+            Some((_, backed)) if row.paragraph.is_some_and(|p| backed.contains(&p)) => {
+                theme.backed()
+            }
+            _ => Style::new(),
+        };
+        draw_line(buf, rect, &row.line, base, |g| {
             theme.tone(row.tone_at(g.logical))
         });
     }

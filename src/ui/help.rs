@@ -69,6 +69,7 @@ fn heading(mode: Mode) -> &'static str {
         Mode::TagPicker => "Tag picker",
         Mode::Note => "Writing a note",
         Mode::Confirm => "Questions (y/n)",
+        Mode::Sources => "Sources overview",
         Mode::Help => "This help",
         Mode::Warnings => "Warnings view",
     }

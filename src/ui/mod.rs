@@ -43,6 +43,7 @@ pub fn render_buffer(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         Some(Overlay::TagPicker) => tagging::render_picker(app, theme, area, buf),
         Some(Overlay::Note) => tagging::render_note(app, theme, area, buf),
         Some(Overlay::Confirm) => tagging::render_confirm(app, theme, area, buf),
+        Some(Overlay::Sources) => tagging::render_sources(app, theme, area, buf),
         None => {}
     }
     draw::sanitize_buffer(buf);

@@ -111,6 +111,48 @@ pub fn render_note(app: &App, theme: Theme, screen: Rect, buf: &mut Buffer) {
     draw_input(buf, inner, &app.note, Style::new(), app.bidi);
 }
 
+pub fn render_sources(app: &App, theme: Theme, screen: Rect, buf: &mut Buffer) {
+    let height = (app.overview.len() as u16).clamp(1, 20) + 2;
+    let area = boxed(screen, 60, height);
+    let inner = frame(
+        theme,
+        area,
+        " Source domains of the listed articles (Enter filters) ",
+        buf,
+    );
+    if app.overview.is_empty() {
+        draw_text(
+            buf,
+            Rect { height: 1, ..inner },
+            "No sources.",
+            theme.dim(),
+            app.bidi,
+        );
+        return;
+    }
+    let rows = usize::from(inner.height);
+    let first = app.overview_selected.saturating_sub(rows.saturating_sub(1));
+    for (i, (domain, count)) in app.overview.iter().enumerate().skip(first).take(rows) {
+        let style = if i == app.overview_selected {
+            theme.selected()
+        } else {
+            Style::new()
+        };
+        let text = format!("{count:>7}  {domain}");
+        draw_text(
+            buf,
+            Rect {
+                y: inner.y + (i - first) as u16,
+                height: 1,
+                ..inner
+            },
+            &text,
+            style,
+            app.bidi,
+        );
+    }
+}
+
 pub fn render_confirm(app: &App, theme: Theme, screen: Rect, buf: &mut Buffer) {
     let question = match &app.confirm {
         Some(Pending::Bulk { question, .. } | Pending::Quit { question }) => question.as_str(),

@@ -55,6 +55,15 @@ impl Theme {
         }
     }
 
+    /// Paragraphs backed by the source under the cursor.
+    pub fn backed(self) -> Style {
+        if self.color {
+            Style::new().bg(Color::DarkGray)
+        } else {
+            Style::new().add_modifier(Modifier::UNDERLINED)
+        }
+    }
+
     pub fn dim(self) -> Style {
         self.fg(Color::DarkGray)
     }

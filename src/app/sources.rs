@@ -1,0 +1,195 @@
+//! The article's sources: a cursor over them, copying and opening, and an overview of
+//! the domains in the current list.
+
+use super::{App, Effect, Overlay};
+use crate::keymap::Action;
+use std::collections::HashMap;
+
+impl App {
+    /// Handle a sources action; `None` when the action is not one.
+    pub(super) fn source_action(&mut self, action: Action) -> Option<Vec<Effect>> {
+        let n = self.selected_article().map_or(0, |a| a.sources.len());
+        Some(match action {
+            Action::NextSource | Action::PrevSource => {
+                if n == 0 {
+                    self.message = Some("this article has no sources".into());
+                    return Some(Vec::new());
+                }
+                let next = match (self.source_cursor, action) {
+                    (None, Action::NextSource) => 0,
+                    (None, _) => n - 1,
+                    (Some(i), Action::NextSource) => (i + 1) % n,
+                    (Some(i), _) => (i + n - 1) % n,
+                };
+                self.source_cursor = Some(next);
+                self.refresh_detail();
+                self.scroll_to_source(next);
+                Vec::new()
+            }
+            Action::JumpSource => {
+                self.jump_between_paragraph_and_source();
+                Vec::new()
+            }
+            Action::OpenSource => match self.cursor_url() {
+                Some(url) => vec![Effect::Open { url }],
+                None => Vec::new(),
+            },
+            Action::CopyUrl => match self.cursor_url() {
+                Some(url) => vec![Effect::Copy {
+                    text: url,
+                    what: "the link".into(),
+                }],
+                None => Vec::new(),
+            },
+            Action::CopySources => {
+                let Some(a) = self.selected_article() else {
+                    return Some(Vec::new());
+                };
+                if a.sources.is_empty() {
+                    self.message = Some("this article has no sources".into());
+                    return Some(Vec::new());
+                }
+                let text: String = a.source_urls().map(|u| format!("{u}\n")).collect();
+                let what = format!("{} source links", a.sources.len());
+                vec![Effect::Copy { text, what }]
+            }
+            Action::CopyId => match self.selected_article() {
+                Some(a) => vec![Effect::Copy {
+                    text: a.id.clone(),
+                    what: format!("the id {}", a.id),
+                }],
+                None => Vec::new(),
+            },
+            Action::SourcesOverview => {
+                self.overview = self.domain_counts();
+                self.overview_selected = 0;
+                self.overlay = Some(Overlay::Sources);
+                Vec::new()
+            }
+            _ => return None,
+        })
+    }
+
+    /// The URL under the source cursor (or the first source when there is no cursor).
+    fn cursor_url(&mut self) -> Option<String> {
+        let article = self.selected_article()?;
+        let url = article
+            .sources
+            .get(self.source_cursor.unwrap_or(0))
+            .map(|s| s.url.clone());
+        if url.is_none() {
+            self.message = Some("this article has no sources".into());
+        }
+        url
+    }
+
+    fn row_of(&self, want: impl Fn(&super::Row) -> bool) -> Option<usize> {
+        self.detail.as_ref()?.rows.iter().position(want)
+    }
+
+    fn scroll_to_source(&mut self, source: usize) {
+        if let Some(row) = self.row_of(|r| r.source == Some(source)) {
+            self.reveal_detail_row(row);
+        }
+    }
+
+    /// From a paragraph to its first source in the Sources section, and back again.
+    fn jump_between_paragraph_and_source(&mut self) {
+        let Some(article) = self.selected_article() else {
+            return;
+        };
+        let top_paragraph = self.detail.as_ref().and_then(|d| {
+            d.rows
+                .iter()
+                .skip(self.detail_scroll)
+                .find_map(|r| r.paragraph)
+        });
+        let at_sources = self.source_cursor.is_some_and(|c| {
+            self.row_of(|r| r.source == Some(c)).is_some_and(|row| {
+                row >= self.detail_scroll && row < self.detail_scroll + self.detail_rows()
+            })
+        });
+        if at_sources {
+            // Back to the first paragraph the source backs.
+            let backs = self
+                .source_cursor
+                .and_then(|c| article.sources.get(c))
+                .and_then(|s| s.paragraphs.first().copied());
+            if let Some(row) = backs.and_then(|p| self.row_of(|r| r.paragraph == Some(p))) {
+                self.detail_scroll = row;
+                self.clamp_detail_scroll();
+            }
+            return;
+        }
+        let source = top_paragraph
+            .and_then(|p| {
+                (p..article.paragraphs.len())
+                    .find_map(|q| article.paragraphs[q].sources.first().copied())
+            })
+            .or_else(|| (!article.sources.is_empty()).then_some(0));
+        match source {
+            Some(s) => {
+                self.source_cursor = Some(s);
+                self.refresh_detail();
+                self.scroll_to_source(s);
+            }
+            None => self.message = Some("this article has no sources".into()),
+        }
+    }
+
+    /// Domains of the listed articles' sources, most frequent first.
+    fn domain_counts(&self) -> Vec<(String, usize)> {
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for row in 0..self.visible_len() {
+            if let Some(a) = self.visible_article(row) {
+                let mut seen: Vec<&str> = a.sources.iter().map(|s| s.domain()).collect();
+                seen.sort_unstable();
+                seen.dedup();
+                for d in seen {
+                    *counts.entry(d).or_insert(0) += 1;
+                }
+            }
+        }
+        let mut out: Vec<(String, usize)> = counts
+            .into_iter()
+            .map(|(d, n)| (d.to_string(), n))
+            .collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        out
+    }
+
+    /// Keys in the sources overview.
+    pub(super) fn overview_action(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::MoveDown | Action::ScrollDown => {
+                self.overview_selected =
+                    (self.overview_selected + 1).min(self.overview.len().saturating_sub(1));
+            }
+            Action::MoveUp | Action::ScrollUp => {
+                self.overview_selected = self.overview_selected.saturating_sub(1)
+            }
+            Action::Accept => {
+                self.overlay = None;
+                if let Some((domain, _)) = self.overview.get(self.overview_selected).cloned() {
+                    // Add `src:DOMAIN` to the filter (replacing an earlier src: term).
+                    let mut terms: Vec<&str> = self
+                        .filter
+                        .text()
+                        .split_whitespace()
+                        .filter(|t| !t.starts_with("src:"))
+                        .collect();
+                    let term = format!("src:{domain}");
+                    terms.push(&term);
+                    let text = terms.join(" ");
+                    self.filter.line = super::LineInput::with_text(&text);
+                    self.filter.reparse_now();
+                    self.message = Some(format!("filtered by {term}"));
+                    return self.filter_changed();
+                }
+            }
+            Action::Cancel | Action::Close => self.overlay = None,
+            _ => {}
+        }
+        Vec::new()
+    }
+}
