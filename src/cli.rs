@@ -38,6 +38,10 @@ pub struct Cli {
 
     #[command(flatten)]
     display: DisplayArgs,
+
+    /// Show new and changed reports as they arrive in the corpus directories
+    #[arg(long)]
+    watch: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -225,6 +229,8 @@ impl Cli {
                     store,
                     quick_tags,
                     clipboard: config.clipboard.unwrap_or_default(),
+                    watch: self.watch || config.watch.unwrap_or(false),
+                    mouse: config.mouse.unwrap_or(true),
                 })
             }
             Some(Command::List { corpus, json }) => list(&corpus.options(), json),

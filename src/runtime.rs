@@ -28,6 +28,7 @@ pub enum Event {
     Load(LoadEvent),
     Matched(MatchResult),
     Store(StoreEvent),
+    Watch(crate::corpus::watch::WatchEvent),
     Signal(i32),
     /// The terminal's input ended (the connection dropped).
     InputClosed,
@@ -42,7 +43,14 @@ pub struct Session {
     pub store: Store,
     pub quick_tags: Vec<String>,
     pub clipboard: crate::config::Clipboard,
+    /// Look for new, changed and deleted reports while running.
+    pub watch: bool,
+    /// Scroll and click with the mouse.
+    pub mouse: bool,
 }
+
+/// How often watched corpus paths are looked at again.
+const WATCH_EVERY: Duration = Duration::from_secs(2);
 
 /// How long the selection must rest before the detail pane follows it.
 const DETAIL_DELAY: Duration = Duration::from_millis(90);
@@ -68,8 +76,8 @@ pub fn run(session: Session) -> Result<i32, crate::Error> {
     let (tx, rx) = mpsc::channel();
     spawn_signal_thread(tx.clone())?;
 
-    let guard =
-        TerminalGuard::enter(session.bidi == BidiMode::App).map_err(crate::Error::Terminal)?;
+    let guard = TerminalGuard::enter_with(session.bidi == BidiMode::App, session.mouse)
+        .map_err(crate::Error::Terminal)?;
     let backend = CrosstermBackend::new(std::io::stdout());
     let mut terminal = Terminal::new(backend).map_err(crate::Error::Terminal)?;
     let size = terminal.size().map_err(crate::Error::Terminal)?;
@@ -105,7 +113,23 @@ pub fn run(session: Session) -> Result<i32, crate::Error> {
     let loader = Loader::new(session.load.clone());
     let cancel = loader.cancel_flag();
     let load_tx = tx.clone();
+    let watch = session
+        .watch
+        .then(|| (session.load.clone(), tx.clone(), cancel.clone()));
     loader.spawn(move |e| {
+        // Once the load is done, watching starts from exactly the files it read.
+        if let (LoadEvent::Finished(summary), Some((options, tx, stop))) = (&e, &watch) {
+            let tx = tx.clone();
+            crate::corpus::watch::spawn(
+                options.clone(),
+                summary.seen.clone(),
+                WATCH_EVERY,
+                stop.clone(),
+                move |w| {
+                    let _ = tx.send(Event::Watch(w));
+                },
+            );
+        }
         let _ = load_tx.send(Event::Load(e));
     });
     drop(tx);
@@ -209,10 +233,25 @@ fn handle(app: &mut App, event: Event, workers: &Workers) -> Step {
             }
         }
         Event::Term(TermEvent::Resize(width, height)) => Msg::Resize { width, height },
+        Event::Term(TermEvent::Mouse(m)) => {
+            use crossterm::event::{MouseButton, MouseEventKind};
+            let kind = match m.kind {
+                MouseEventKind::ScrollDown => crate::app::MouseKind::ScrollDown,
+                MouseEventKind::ScrollUp => crate::app::MouseKind::ScrollUp,
+                MouseEventKind::Down(MouseButton::Left) => crate::app::MouseKind::Click,
+                _ => return Step::Continue(false),
+            };
+            Msg::Mouse {
+                kind,
+                column: m.column,
+                row: m.row,
+            }
+        }
         Event::Term(_) => return Step::Continue(false),
         Event::Load(e) => Msg::Load(e),
         Event::Matched(result) => Msg::Matched(result),
         Event::Store(event) => Msg::Store(event),
+        Event::Watch(event) => Msg::Watch(event),
         Event::Signal(sig) => return Step::Exit(128 + sig),
         Event::InputClosed => return Step::Exit(128 + SIGHUP),
     };

@@ -66,8 +66,8 @@ fn help_opens_and_closes() {
 }
 
 #[test]
-fn sigterm_and_sighup_restore_the_terminal() {
-    for (signal, code) in [("TERM", 143), ("HUP", 129)] {
+fn sigterm_sighup_and_sigquit_restore_the_terminal() {
+    for (signal, code) in [("TERM", 143), ("HUP", 129), ("QUIT", 131)] {
         let mut tui = Tui::spawn(&[], 80, 24);
         tui.wait_for_text("Articles (23)");
         tui.signal(signal);
@@ -417,4 +417,67 @@ fn the_sources_overview_filters_by_domain() {
     tui.wait_for_text("/src:facebook.com: 18 of 23");
     tui.send("q");
     assert_eq!(tui.wait_exit(), 0);
+}
+
+#[test]
+fn watch_picks_up_new_and_deleted_reports_keeping_filter_and_selection() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for entry in std::fs::read_dir("sample-data").expect("sample-data") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).expect("copy");
+    }
+    let path = dir.path().to_string_lossy().to_string();
+    let mut tui = Tui::spawn(&["--watch", &path], 140, 34);
+    tui.wait_for_text("Articles (23)");
+    tui.wait_for_text("loaded in");
+    tui.send("/lang:en\r");
+    tui.wait_for_text("Articles (5 of 23)");
+    tui.send("j");
+    tui.wait_for_text("2 / 5");
+    std::fs::write(
+        dir.path().join("900_00000000000000aa.txt"),
+        "GHAT - A new clinic opened in the town centre on Sunday, officials said.\nhttps://example.ly/news/900\n",
+    )
+    .expect("a new report");
+    tui.wait_for_text("Articles (6 of 24)");
+    tui.wait_for_text("1 new");
+    tui.wait_for_text("A new clinic opened in the town centre");
+    assert!(
+        tui.contents().contains("2 / 6"),
+        "the selection stayed:\n{}",
+        tui.contents()
+    );
+    std::fs::remove_file(dir.path().join("015_fb23440c4d9b1fbb.txt")).expect("delete");
+    tui.wait_for_text("1 gone");
+    tui.wait_for_text("Articles (6 of 24)");
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
+}
+
+#[test]
+fn common_term_values_and_no_color_work() {
+    for (term, no_color) in [
+        ("screen-256color", ""),
+        ("xterm", ""),
+        ("xterm-256color", "1"),
+    ] {
+        let mut tui = Tui::spawn_program(
+            &common::bin_path(),
+            &[],
+            80,
+            24,
+            &[("TERM", term), ("NO_COLOR", no_color)],
+        );
+        tui.wait_for_text("Articles (23)");
+        tui.send("jj");
+        tui.wait_for_text("3 / 23");
+        tui.send("q");
+        assert_eq!(tui.wait_exit(), 0, "TERM={term}");
+        if !no_color.is_empty() {
+            let raw = String::from_utf8_lossy(&tui.raw()).to_string();
+            for code in ["\x1b[34m", "\x1b[36m", "\x1b[44m", "\x1b[90m", "\x1b[38;5"] {
+                assert!(!raw.contains(code), "NO_COLOR: found {code:?}");
+            }
+        }
+    }
 }

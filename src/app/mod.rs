@@ -38,6 +38,13 @@ pub enum Msg {
     Tick,
     /// What the runtime did (copied, opened), for the status line.
     Notice(String),
+    /// Reports that arrived, changed or disappeared while running (`--watch`).
+    Watch(crate::corpus::watch::WatchEvent),
+    Mouse {
+        kind: MouseKind,
+        column: u16,
+        row: u16,
+    },
     Resize {
         width: u16,
         height: u16,
@@ -153,6 +160,25 @@ pub struct App {
     /// Domains of the listed articles with counts (the sources overview).
     pub overview: Vec<(String, usize)>,
     pub overview_selected: usize,
+    /// Articles that arrived or changed while running (corpus indices).
+    pub fresh: std::collections::HashSet<u32>,
+    /// Articles whose file was deleted or replaced by a newer version, and which.
+    pub gone: HashMap<u32, Gone>,
+}
+
+/// What the mouse did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MouseKind {
+    ScrollUp,
+    ScrollDown,
+    Click,
+}
+
+/// Why an article's file is no longer what was loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gone {
+    Deleted,
+    Replaced,
 }
 
 impl App {
@@ -198,6 +224,8 @@ impl App {
             source_cursor: None,
             overview: Vec::new(),
             overview_selected: 0,
+            fresh: std::collections::HashSet::new(),
+            gone: HashMap::new(),
         }
     }
 
@@ -302,6 +330,8 @@ impl App {
             }
             Msg::Store(event) => return self.on_store(event),
             Msg::Notice(text) => self.message = Some(text),
+            Msg::Watch(event) => return self.on_watch(event),
+            Msg::Mouse { kind, column, row } => self.on_mouse(kind, column, row),
             Msg::Tick => {
                 if self.detail_due {
                     self.refresh_detail();
@@ -339,6 +369,97 @@ impl App {
                     }
                     _ => Vec::new(),
                 }
+            }
+        }
+    }
+
+    /// The wheel scrolls the pane under the pointer; a click selects a row or focuses
+    /// the detail pane. Overlays ignore the mouse.
+    fn on_mouse(&mut self, kind: MouseKind, column: u16, row: u16) {
+        let Some(panes) = self.panes() else {
+            return;
+        };
+        if self.overlay.is_some() || self.filter_editing {
+            return;
+        }
+        let at = ratatui::layout::Position::new(column, row);
+        if panes.list.contains(at) {
+            match kind {
+                MouseKind::ScrollDown => self.select_by(3),
+                MouseKind::ScrollUp => self.select_by(-3),
+                MouseKind::Click => {
+                    self.focus = Focus::List;
+                    let inner = inner(panes.list);
+                    if inner.contains(at) {
+                        self.select(self.list_offset + usize::from(row - inner.y));
+                    }
+                }
+            }
+        } else if panes.detail.contains(at) {
+            match kind {
+                MouseKind::ScrollDown => self.scroll_by(3),
+                MouseKind::ScrollUp => self.scroll_by(-3),
+                MouseKind::Click => {
+                    self.focus = Focus::Detail;
+                    if self.detail_due {
+                        self.refresh_detail();
+                    }
+                }
+            }
+        }
+    }
+
+    /// New and changed reports join the corpus (marked new; a changed report's old
+    /// version is kept, marked replaced); deleted ones stay listed, marked deleted, since
+    /// they may carry tags. Selection and filter are kept.
+    fn on_watch(&mut self, event: crate::corpus::watch::WatchEvent) -> Vec<Effect> {
+        use crate::corpus::watch::WatchEvent;
+        match event {
+            WatchEvent::Changed {
+                articles,
+                new_files,
+                changed_files,
+                warnings,
+            } => {
+                let first = self.corpus.len() as u32;
+                for a in &articles {
+                    if let Some(&old) = self.id_index.get(&a.id) {
+                        self.gone.insert(old, Gone::Replaced);
+                    }
+                }
+                let n = articles.len() as u32;
+                self.fresh.extend(first..first + n);
+                self.warnings.extend(warnings);
+                self.message = Some(format!(
+                    "{new_files} new and {changed_files} changed report files"
+                ));
+                let (files_done, bytes_done) = (self.load.files_done, self.load.bytes_done);
+                let effects = self.on_load(LoadEvent::Batch {
+                    articles,
+                    files_done,
+                    bytes_done,
+                });
+                self.refresh_detail();
+                effects
+            }
+            WatchEvent::Removed(paths) => {
+                let paths: std::collections::HashSet<&str> =
+                    paths.iter().map(String::as_str).collect();
+                let mut n = 0;
+                for (i, a) in self.corpus.iter().enumerate() {
+                    if paths.contains(a.origin.path.as_ref())
+                        && !self.gone.contains_key(&(i as u32))
+                    {
+                        self.gone.insert(i as u32, Gone::Deleted);
+                        n += 1;
+                    }
+                }
+                self.message = Some(format!(
+                    "{n} report{} deleted on disk (kept in the list)",
+                    if n == 1 { "" } else { "s" }
+                ));
+                self.refresh_detail();
+                Vec::new()
             }
         }
     }
@@ -1158,6 +1279,36 @@ mod tests {
         drive(&mut app, vec![Msg::Action(Action::OpenFilter)]);
         drive(&mut app, typed("marked"));
         assert_eq!(app.visible_len(), 1);
+    }
+
+    #[test]
+    fn the_mouse_scrolls_and_clicks_in_both_panes() {
+        let mut app = app_with(50);
+        let panes = app.panes().expect("fits");
+        let (lx, ly) = (panes.list.x + 3, panes.list.y + 1);
+        app.update(Msg::Mouse {
+            kind: MouseKind::ScrollDown,
+            column: lx,
+            row: ly,
+        });
+        assert_eq!(app.selected, 3);
+        app.update(Msg::Mouse {
+            kind: MouseKind::Click,
+            column: lx,
+            row: ly + 4,
+        });
+        assert_eq!(app.selected, app.list_offset + 4);
+        let (dx, dy) = (panes.detail.x + 3, panes.detail.y + 2);
+        app.update(Msg::Mouse {
+            kind: MouseKind::Click,
+            column: dx,
+            row: dy,
+        });
+        assert_eq!(app.mode(), Mode::Detail);
+        assert_eq!(
+            app.detail.as_ref().map(|d| d.id.clone()),
+            app.selected_article().map(|a| a.id.clone())
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 /// Report files parsed together before a batch is handed on.
 const REPORT_CHUNK: usize = 512;
@@ -93,6 +93,27 @@ pub struct LoadSummary {
     pub bytes: u64,
     pub elapsed: Duration,
     pub cancelled: bool,
+    /// The files read, as they were (for watching them).
+    pub seen: Arc<Vec<FileSig>>,
+}
+
+/// A file as it was seen: path, size and modification time.
+pub type FileSig = (PathBuf, u64, Option<SystemTime>);
+
+/// The corpus files of `options` as they are now (bundled files are not watched).
+pub fn file_signatures(options: &LoadOptions) -> Vec<FileSig> {
+    scan(options)
+        .0
+        .into_iter()
+        .filter_map(|i| match i {
+            Input::File {
+                path,
+                len,
+                modified,
+            } => Some((path, len, modified)),
+            Input::Embedded { .. } => None,
+        })
+        .collect()
 }
 
 /// What to load: paths given by the user, or the bundled sample corpus when empty.
@@ -130,6 +151,7 @@ enum Input {
     File {
         path: PathBuf,
         len: u64,
+        modified: Option<SystemTime>,
     },
     Embedded {
         name: &'static str,
@@ -201,6 +223,7 @@ fn scan(options: &LoadOptions) -> (Vec<Input>, Vec<LoadWarning>) {
             Ok(m) => inputs.push(Input::File {
                 path: path.clone(),
                 len: m.len(),
+                modified: m.modified().ok(),
             }),
             Err(e) => warnings.push(unreadable(path, &e)),
         }
@@ -252,7 +275,11 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, warnings: &mut Vec<LoadWarning>) {
             walk(&path, inputs, warnings);
         } else if is_corpus_file(&name) {
             match std::fs::metadata(&path) {
-                Ok(m) if m.is_file() => inputs.push(Input::File { path, len: m.len() }),
+                Ok(m) if m.is_file() => inputs.push(Input::File {
+                    path,
+                    len: m.len(),
+                    modified: m.modified().ok(),
+                }),
                 Ok(_) => {}
                 Err(e) => warnings.push(unreadable(&path, &e)),
             }
@@ -503,6 +530,19 @@ impl Loader {
             deliver(parsed, done, bytes_done, &mut summary);
         }
         summary.elapsed = started.elapsed();
+        summary.seen = Arc::new(
+            inputs
+                .iter()
+                .filter_map(|i| match i {
+                    Input::File {
+                        path,
+                        len,
+                        modified,
+                    } => Some((path.clone(), *len, *modified)),
+                    Input::Embedded { .. } => None,
+                })
+                .collect(),
+        );
         emit(LoadEvent::Finished(summary));
     }
 

@@ -6,11 +6,13 @@ mod load;
 mod report;
 pub mod sample;
 mod url;
+pub mod watch;
 
 pub use collection::Corpus;
 pub use jsonl::{RecordError, parse_json_file};
 pub use load::{
-    LoadEvent, LoadOptions, LoadSummary, LoadWarning, Loader, WarningKind, load_all, scan_inputs,
+    FileSig, LoadEvent, LoadOptions, LoadSummary, LoadWarning, Loader, WarningKind,
+    file_signatures, load_all, scan_inputs,
 };
 pub use report::{ReportError, derive_title, parse_report, split_dateline};
 pub use url::{domain_of, find_inline_urls, is_url_line};

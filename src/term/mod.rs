@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 static VTE_EXPLICIT: AtomicBool = AtomicBool::new(false);
+static MOUSE: AtomicBool = AtomicBool::new(false);
 
 /// `CSI 8 l`: VTE's explicit bidi mode (it must not reorder what we already ordered).
 const BIDI_EXPLICIT: &str = "\x1b[8l";
@@ -20,11 +21,20 @@ pub struct TerminalGuard;
 impl TerminalGuard {
     /// Enter raw mode and the alternate screen; `explicit_bidi` asks VTE not to reorder.
     pub fn enter(explicit_bidi: bool) -> std::io::Result<TerminalGuard> {
+        TerminalGuard::enter_with(explicit_bidi, false)
+    }
+
+    /// Also report the mouse (wheel and clicks) when `mouse` is set.
+    pub fn enter_with(explicit_bidi: bool, mouse: bool) -> std::io::Result<TerminalGuard> {
         install_panic_hook();
         terminal::enable_raw_mode()?;
         ACTIVE.store(true, Ordering::SeqCst);
         let mut out = std::io::stdout();
         execute!(out, terminal::EnterAlternateScreen, cursor::Hide)?;
+        if mouse {
+            MOUSE.store(true, Ordering::SeqCst);
+            execute!(out, crossterm::event::EnableMouseCapture)?;
+        }
         if explicit_bidi {
             VTE_EXPLICIT.store(true, Ordering::SeqCst);
             out.write_all(BIDI_EXPLICIT.as_bytes())?;
@@ -44,6 +54,7 @@ impl Drop for TerminalGuard {
 /// redraws everything afterwards.
 pub fn suspend() -> std::io::Result<()> {
     let explicit = VTE_EXPLICIT.load(Ordering::SeqCst);
+    let mouse = MOUSE.load(Ordering::SeqCst);
     restore();
     signal_hook::low_level::raise(signal_hook::consts::signal::SIGTSTP)?;
     // Running again (SIGCONT).
@@ -51,6 +62,10 @@ pub fn suspend() -> std::io::Result<()> {
     ACTIVE.store(true, Ordering::SeqCst);
     let mut out = std::io::stdout();
     execute!(out, terminal::EnterAlternateScreen, cursor::Hide)?;
+    if mouse {
+        MOUSE.store(true, Ordering::SeqCst);
+        execute!(out, crossterm::event::EnableMouseCapture)?;
+    }
     if explicit {
         VTE_EXPLICIT.store(true, Ordering::SeqCst);
         out.write_all(BIDI_EXPLICIT.as_bytes())?;
@@ -80,6 +95,9 @@ pub fn restore() {
         return;
     }
     let mut out = std::io::stdout();
+    if MOUSE.swap(false, Ordering::SeqCst) {
+        let _ = execute!(out, crossterm::event::DisableMouseCapture);
+    }
     if VTE_EXPLICIT.swap(false, Ordering::SeqCst) {
         let _ = out.write_all(BIDI_IMPLICIT.as_bytes());
     }

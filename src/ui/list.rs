@@ -137,11 +137,17 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         );
         let marked = app.marks.contains(&article.id);
         let reviewed = app.state_of(&article.id).reviewed;
-        let gutter = format!(
-            "{}{}",
-            if marked { "▌" } else { " " },
-            if reviewed { "✓" } else { " " }
-        );
+        let corpus_index = app.visible_index(index).unwrap_or(0) as u32;
+        let state = if marked {
+            "▌"
+        } else if app.gone.contains_key(&corpus_index) {
+            "×"
+        } else if app.fresh.contains(&corpus_index) {
+            "+"
+        } else {
+            " "
+        };
+        let gutter = format!("{state}{}", if reviewed { "✓" } else { " " });
         draw_text(
             buf,
             Rect::new(inner.x, y, GUTTER, 1),

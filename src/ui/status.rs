@@ -42,6 +42,12 @@ pub fn text(app: &App) -> (String, String) {
             thousands(app.corpus.len())
         ));
     }
+    if !app.fresh.is_empty() {
+        left.push(format!("{} new", thousands(app.fresh.len())));
+    }
+    if !app.gone.is_empty() {
+        left.push(format!("{} gone", thousands(app.gone.len())));
+    }
     if !app.marks.is_empty() {
         left.push(format!("{} marked", thousands(app.marks.len())));
     }
