@@ -164,7 +164,22 @@ impl Store {
     pub fn open(dir: &Path, analyst: &str, session: &str) -> Result<Store, StoreError> {
         std::fs::create_dir_all(dir).map_err(io(dir))?;
         let journal_path = dir.join(JOURNAL);
-        let (journal, writable) = journal::open(&journal_path).map_err(io(&journal_path))?;
+        let (journal, writable) = match journal::open(&journal_path) {
+            Ok(opened) => opened,
+            // A read-only directory without a journal yet: start empty; every save is an
+            // error shown in the status line and retried until the directory is writable.
+            Err(e)
+                if !journal_path.exists() && e.kind() == std::io::ErrorKind::PermissionDenied =>
+            {
+                (File::open("/dev/null").map_err(io(&journal_path))?, false)
+            }
+            Err(e) => {
+                return Err(StoreError::Io {
+                    path: journal_path,
+                    source: e,
+                });
+            }
+        };
         let mut store = Store {
             dir: dir.to_path_buf(),
             journal_path,
@@ -666,6 +681,40 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             let _ = std::fs::set_permissions(&self.0, std::fs::Permissions::from_mode(0o644));
         }
+    }
+
+    #[test]
+    fn a_read_only_config_dir() {
+        // With a journal already there, changes are still journalled; only the snapshot
+        // (a new file) cannot be written, which loses nothing.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut s = Store::open(dir.path(), "amal", "s1").expect("opens");
+        s.commit(&changes(&[("a", tag("x"))])).expect("commits");
+        let Some(guard) = ReadOnly::new(dir.path()) else {
+            eprintln!("SKIPPED: cannot make a directory read-only here");
+            return;
+        };
+        s.commit(&changes(&[("b", tag("y"))]))
+            .expect("appending still works");
+        assert!(s.write_snapshot().is_err());
+        drop(guard);
+        let s = Store::open(dir.path(), "amal", "s2").expect("reopens");
+        assert!(s.state.get("b").is_some());
+        // With no journal yet, nothing can be saved: each save is an error (retried by the
+        // store thread) until the directory can be written.
+        let empty = tempfile::tempdir().expect("temp dir");
+        let Some(guard) = ReadOnly::new(empty.path()) else {
+            return;
+        };
+        let mut s = Store::open(empty.path(), "amal", "s3").expect("opens read-only");
+        let err = s
+            .commit(&changes(&[("a", tag("x"))]))
+            .expect_err("cannot create the journal");
+        assert!(err.to_string().contains("journal.jsonl"), "{err}");
+        drop(guard);
+        s.commit(&changes(&[("a", tag("x"))]))
+            .expect("saved once writable");
+        assert!(s.state.get("a").is_some());
     }
 
     #[test]
