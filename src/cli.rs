@@ -131,6 +131,11 @@ enum Command {
     },
     /// List analyst sessions: analyst, start, end, articles reviewed, tags applied
     Sessions,
+    /// Corpus size, articles by language, sources by domain, tags, load time, memory
+    Stats {
+        #[command(flatten)]
+        corpus: CorpusArgs,
+    },
     /// Show the effective key bindings, or check a keymap file
     Keymap {
         #[command(subcommand)]
@@ -249,6 +254,7 @@ impl Cli {
                 json,
             }) => filter(&corpus.options(), &query, body, corpus_order, limit, json),
             Some(Command::Tags { command }) => tags(command, &self.display),
+            Some(Command::Stats { corpus }) => stats(&corpus.options(), &self.display),
             Some(Command::Keymap { command }) => keymap_command(command, &self.display),
             Some(Command::Completions { shell }) => {
                 let mut cmd = <Cli as clap::CommandFactory>::command();
@@ -404,6 +410,92 @@ fn keymap_command(command: KeymapCommand, display: &DisplayArgs) -> Result<i32, 
             Ok(0)
         }
     }
+}
+
+/// Peak resident memory of this process so far (Linux), in bytes.
+pub fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
+fn stats(options: &LoadOptions, display: &DisplayArgs) -> Result<i32, crate::Error> {
+    options.check()?;
+    let (corpus, warnings, summary) = load_all(options);
+    let peak = peak_memory();
+    let mut by_lang = std::collections::BTreeMap::new();
+    let mut domains: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut sources = 0usize;
+    for a in corpus.iter() {
+        *by_lang.entry(a.lang.as_str()).or_insert(0usize) += 1;
+        sources += a.sources.len();
+        for s in &a.sources {
+            *domains.entry(s.domain()).or_insert(0) += 1;
+        }
+    }
+    let state = existing_store(display)?
+        .map(|s| s.state)
+        .unwrap_or_default();
+    let (mut tagged, mut reviewed) = (0usize, 0usize);
+    for a in corpus.iter() {
+        if let Some(s) = state.get(&a.id) {
+            tagged += usize::from(!s.tags.is_empty());
+            reviewed += usize::from(s.reviewed);
+        }
+    }
+    let thousands = crate::ui::thousands;
+    let langs: Vec<String> = by_lang
+        .iter()
+        .map(|(l, n)| format!("{l} {}", thousands(*n)))
+        .collect();
+    let mut out = vec![
+        format!("corpus       {}\n", options.describe()),
+        format!(
+            "files        {} ({})\n",
+            thousands(summary.files),
+            megabytes(summary.bytes)
+        ),
+        format!(
+            "articles     {} ({})\n",
+            thousands(corpus.len()),
+            langs.join(", ")
+        ),
+        format!(
+            "skipped      {} files or records ({} warnings)\n",
+            thousands(summary.skipped),
+            thousands(warnings.len())
+        ),
+        format!(
+            "tagged       {}, reviewed {}\n",
+            thousands(tagged),
+            thousands(reviewed)
+        ),
+        format!("load time    {:.2} s\n", summary.elapsed.as_secs_f64()),
+    ];
+    if let Some(peak) = peak {
+        out.push(format!(
+            "peak memory  {} ({:.2}x the files)\n",
+            megabytes(peak),
+            peak as f64 / summary.bytes.max(1) as f64
+        ));
+    }
+    let mut top: Vec<(&str, usize)> = domains.into_iter().collect();
+    top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    out.push(format!(
+        "sources      {} links; top domains:\n",
+        thousands(sources)
+    ));
+    for (domain, n) in top.into_iter().take(20) {
+        out.push(format!("  {:>9}  {domain}\n", thousands(n)));
+    }
+    write_lines(out.into_iter())?;
+    leak(corpus);
+    Ok(0)
 }
 
 /// The store, when the config directory has one (reading never creates files).

@@ -138,6 +138,7 @@ pub fn run(session: Session) -> Result<i32, crate::Error> {
         matcher: worker,
         store,
         clipboard: clipboard::Env::detect(session.clipboard),
+        cancel_load: cancel.clone(),
     };
     let code = event_loop(&mut app, &mut terminal, &rx, session.theme, &workers);
     cancel.store(true, Ordering::Relaxed);
@@ -222,6 +223,7 @@ struct Workers {
     matcher: Worker,
     store: StoreWorker,
     clipboard: clipboard::Env,
+    cancel_load: Arc<std::sync::atomic::AtomicBool>,
 }
 
 fn handle(app: &mut App, event: Event, workers: &Workers) -> Step {
@@ -259,6 +261,7 @@ fn handle(app: &mut App, event: Event, workers: &Workers) -> Step {
         match effect {
             Effect::Quit => return Step::Exit(0),
             Effect::Suspend => return Step::Suspend,
+            Effect::CancelLoad => workers.cancel_load.store(true, Ordering::Relaxed),
             Effect::Copy { text, what } => {
                 let message =
                     clipboard::copy(&text, &what, &workers.clipboard, &mut std::io::stdout());

@@ -462,3 +462,16 @@ fn completions_and_man_page_come_from_the_command_line_definitions() {
         .stdout(predicate::str::contains(".TH corpus-review"))
         .stdout(predicate::str::contains("\\-\\-keymap"));
 }
+
+#[test]
+fn stats_summarise_the_corpus() {
+    let out = stdout_of(&["stats"]);
+    assert!(
+        out.contains("articles     23 (ar 16, en 5, mixed 2)"),
+        "{out}"
+    );
+    assert!(out.contains("sources      35 links; top domains:"), "{out}");
+    assert!(out.contains("       26  facebook.com"), "{out}");
+    assert!(out.contains("load time"), "{out}");
+    assert!(out.contains("tagged       0, reviewed 0"), "{out}");
+}

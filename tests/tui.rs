@@ -127,6 +127,19 @@ fn a_large_generated_corpus_loads_in_the_background() {
     let dir = tempfile::tempdir().expect("temp dir");
     corpus_review::generate::write_report_dir(dir.path(), 20_000, 3).expect("generated");
     let path = dir.path().to_string_lossy().to_string();
+    // Ctrl-C during the load stops it and keeps what has loaded.
+    let mut tui = Tui::spawn(&[&path], 200, 60);
+    tui.wait_for_text("loading");
+    tui.send("\x03");
+    tui.wait_for_text("load cancelled:");
+    assert!(
+        !tui.contents().contains("Articles (20,000)"),
+        "{}",
+        tui.contents()
+    );
+    tui.send("\x03");
+    assert_eq!(tui.wait_exit(), 0, "a second ctrl-c quits");
+
     let mut tui = Tui::spawn(&[&path], 200, 60);
     // The first frame and keys work while files are still being read.
     tui.wait_for_text("Articles");

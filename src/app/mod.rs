@@ -61,6 +61,8 @@ pub enum Effect {
     Save(u64, Request),
     /// Ctrl-Z: give the terminal back until `fg`.
     Suspend,
+    /// Stop the load; what has loaded stays.
+    CancelLoad,
     /// Put text on the analyst's clipboard; `what` names it in the status line.
     Copy {
         text: String,
@@ -96,6 +98,8 @@ pub struct LoadProgress {
     pub bytes_total: u64,
     pub bytes_done: u64,
     pub finished: Option<LoadSummary>,
+    /// Time since the load started, as of the last batch.
+    pub elapsed: std::time::Duration,
 }
 
 /// The whole application state; rendering reads it and never changes it.
@@ -497,7 +501,16 @@ impl App {
                 }
             }
             LoadEvent::Warnings(w) => self.warnings.extend(w),
-            LoadEvent::Finished(summary) => self.load.finished = Some(summary),
+            LoadEvent::Elapsed(elapsed) => self.load.elapsed = elapsed,
+            LoadEvent::Finished(summary) => {
+                if summary.cancelled {
+                    self.message = Some(format!(
+                        "load cancelled: {} articles kept",
+                        crate::ui::thousands(self.corpus.len())
+                    ));
+                }
+                self.load.finished = Some(summary);
+            }
         }
         Vec::new()
     }
@@ -608,6 +621,12 @@ impl App {
         match action {
             Action::Quit => return self.quit(),
             Action::Suspend => return vec![Effect::Suspend],
+            // Ctrl-C: stops a load in progress; otherwise quits.
+            Action::Interrupt if self.loading() => {
+                self.message = Some("cancelling the load…".into());
+                return vec![Effect::CancelLoad];
+            }
+            Action::Interrupt => return self.quit(),
             Action::Help => self.open_overlay(Overlay::Help),
             Action::ShowWarnings => self.open_overlay(Overlay::Warnings),
             Action::Close => self.overlay = None,
@@ -1279,6 +1298,60 @@ mod tests {
         drive(&mut app, vec![Msg::Action(Action::OpenFilter)]);
         drive(&mut app, typed("marked"));
         assert_eq!(app.visible_len(), 1);
+    }
+
+    #[test]
+    fn ctrl_c_stops_a_load_and_then_quits() {
+        let mut app = App::new(
+            Arc::new(Keymap::default_keymap()),
+            BidiMode::App,
+            "x".into(),
+        );
+        app.update(Msg::Load(LoadEvent::Scanned {
+            files: 10,
+            bytes: 100,
+        }));
+        assert!(app.loading());
+        assert_eq!(
+            app.update(Msg::Action(Action::Interrupt)),
+            vec![Effect::CancelLoad]
+        );
+        app.update(Msg::Load(LoadEvent::Finished(LoadSummary {
+            cancelled: true,
+            ..LoadSummary::default()
+        })));
+        assert!(
+            app.message
+                .as_deref()
+                .is_some_and(|m| m.starts_with("load cancelled"))
+        );
+        assert_eq!(
+            app.update(Msg::Action(Action::Interrupt)),
+            vec![Effect::Quit]
+        );
+    }
+
+    #[test]
+    fn a_long_load_shows_a_bar_rate_and_time_left() {
+        let mut app = app_with(0);
+        app.update(Msg::Load(LoadEvent::Scanned {
+            files: 1000,
+            bytes: 1000,
+        }));
+        app.update(Msg::Load(LoadEvent::Batch {
+            articles: Vec::new(),
+            files_done: 250,
+            bytes_done: 250,
+        }));
+        app.update(Msg::Load(LoadEvent::Elapsed(
+            std::time::Duration::from_secs(2),
+        )));
+        let (left, _) = crate::ui::status::text(&app);
+        assert!(
+            left.contains("loading 250 / 1,000 files ███░░░░░░░"),
+            "{left}"
+        );
+        assert!(left.contains("6 s left · ctrl-c stops"), "{left}");
     }
 
     #[test]

@@ -79,6 +79,8 @@ pub enum LoadEvent {
         files_done: usize,
         bytes_done: u64,
     },
+    /// Time since the load started (for the rate and the time left).
+    Elapsed(Duration),
     Warnings(Vec<LoadWarning>),
     Finished(LoadSummary),
 }
@@ -475,6 +477,7 @@ impl Loader {
                     files_done,
                     bytes_done,
                 });
+                emit(LoadEvent::Elapsed(started.elapsed()));
             };
         if !scan_warnings.is_empty() {
             let n = scan_warnings.len();
@@ -699,7 +702,7 @@ pub fn load_all(options: &LoadOptions) -> (Corpus, Vec<LoadWarning>, LoadSummary
         LoadEvent::Batch { articles: a, .. } => articles.push_batch(a),
         LoadEvent::Warnings(w) => warnings.extend(w),
         LoadEvent::Finished(s) => summary = s,
-        LoadEvent::Scanned { .. } => {}
+        LoadEvent::Scanned { .. } | LoadEvent::Elapsed(_) => {}
     });
     (articles, warnings, summary)
 }

@@ -27,11 +27,7 @@ pub fn text(app: &App) -> (String, String) {
     }
     match (&app.load.finished, app.load.files_total) {
         (None, None) => left.push("scanning…".to_string()),
-        (None, Some(total)) => left.push(format!(
-            "loading {} / {} files",
-            thousands(app.load.files_done),
-            thousands(total)
-        )),
+        (None, Some(total)) => left.push(progress(app, total)),
         (Some(s), _) if s.cancelled => left.push("load cancelled".to_string()),
         (Some(s), _) => left.push(format!("loaded in {:.1}s", s.elapsed.as_secs_f64())),
     }
@@ -74,6 +70,36 @@ pub fn text(app: &App) -> (String, String) {
     }
     right.push("? help".to_string());
     (left.join(" · "), right.join(" · "))
+}
+
+/// "loading 41,200 / 100,000 files", and for a load that takes a while a bar, the rate
+/// and the time left.
+fn progress(app: &App, total: usize) -> String {
+    let done = app.load.files_done;
+    let mut text = format!("loading {} / {} files", thousands(done), thousands(total));
+    let secs = app.load.elapsed.as_secs_f64();
+    if secs >= 0.5 && total > 0 {
+        // Bytes measure progress better than files when one JSON file holds everything.
+        let fraction = if app.load.bytes_total > 0 {
+            app.load.bytes_done as f64 / app.load.bytes_total as f64
+        } else {
+            done as f64 / total as f64
+        };
+        let filled = ((fraction * 10.0).round() as usize).min(10);
+        let bar = "█".repeat(filled) + &"░".repeat(10 - filled);
+        let rate = app.corpus.len() as f64 / secs;
+        let left = if fraction > 0.0 {
+            secs * (1.0 - fraction) / fraction
+        } else {
+            0.0
+        };
+        text.push_str(&format!(
+            " {bar} {} articles/s · {:.0} s left · ctrl-c stops",
+            thousands(rate as usize),
+            left.ceil()
+        ));
+    }
+    text
 }
 
 pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {

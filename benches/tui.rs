@@ -1,0 +1,243 @@
+//! Drawing and loading on generated corpora: `cargo bench --bench tui`.
+//!
+//! - frame time at 200x60 with Arabic titles and text on screen;
+//! - holding the down key over 100,000 rows: update and draw per keystroke;
+//! - time to the first frame of the real binary on a 100,000-report directory;
+//! - load time and peak memory of 100,000 report files next to `rg -c . DIR`, and of
+//!   1,000,000 articles from one JSON Lines file.
+//!
+//! TUI_BENCH=quick skips the load measurements.
+
+use corpus_review::app::{App, Msg};
+use corpus_review::corpus::{Article, Corpus, LoadEvent, Origin, parse_report};
+use corpus_review::generate::{Rng, report, write_jsonl, write_report_dir};
+use corpus_review::keymap::{Action, Keymap};
+use corpus_review::text::BidiMode;
+use corpus_review::ui::{self, Theme};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn app_with(n: usize) -> App {
+    let articles: Vec<Article> = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let mut rng = Rng::new(i as u64 + 11);
+            let origin = Origin {
+                path: Arc::from("bench"),
+                line: None,
+            };
+            parse_report(report(&mut rng).as_bytes(), format!("{i:07}"), origin).expect("parses")
+        })
+        .collect();
+    let corpus = Corpus::from_articles(articles);
+    let mut app = App::new(
+        Arc::new(Keymap::default_keymap()),
+        BidiMode::App,
+        "bench".into(),
+    );
+    app.update(Msg::Resize {
+        width: 200,
+        height: 60,
+    });
+    for chunk in corpus.iter().cloned().collect::<Vec<_>>().chunks(10_000) {
+        app.update(Msg::Load(LoadEvent::Batch {
+            articles: chunk.to_vec(),
+            files_done: 0,
+            bytes_done: 0,
+        }));
+    }
+    app.update(Msg::Tick);
+    app
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn frames(app: &mut App) {
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("terminal");
+    let theme = Theme { color: true };
+    terminal.draw(|f| ui::render(app, theme, f)).expect("draws");
+    // A full frame: everything laid out and drawn, Arabic on every row.
+    let mut full = Vec::new();
+    for _ in 0..200 {
+        let start = Instant::now();
+        terminal.draw(|f| ui::render(app, theme, f)).expect("draws");
+        full.push(start.elapsed());
+    }
+    full.sort();
+    println!(
+        "full frame 200x60:      median {} · p99 {}   (target ≤ 2 ms)",
+        ms(percentile(&full, 0.5)),
+        ms(percentile(&full, 0.99))
+    );
+    // Holding the down key: update and draw for every keystroke (a key repeat of 30/s
+    // leaves 33 ms each).
+    let mut held = Vec::new();
+    for _ in 0..600 {
+        let start = Instant::now();
+        app.update(Msg::Action(Action::MoveDown));
+        terminal.draw(|f| ui::render(app, theme, f)).expect("draws");
+        held.push(start.elapsed());
+    }
+    held.sort();
+    println!(
+        "held down key:          median {} · p99 {} · max {}   (budget 33 ms at 30 keys/s)",
+        ms(percentile(&held, 0.5)),
+        ms(percentile(&held, 0.99)),
+        ms(*held.last().expect("samples"))
+    );
+}
+
+/// Time until the real binary's first frame shows, in a pseudo-terminal.
+fn first_frame(dir: &Path) -> Option<Duration> {
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows: 60,
+            cols: 200,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .ok()?;
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_corpus-review"));
+    cmd.arg(dir);
+    let config = tempfile::tempdir().ok()?;
+    cmd.env("CORPUS_REVIEW_CONFIG_DIR", config.path());
+    cmd.env("LANG", "C.UTF-8");
+    cmd.env("TERM", "xterm-256color");
+    let start = Instant::now();
+    let mut child = pair.slave.spawn_command(cmd).ok()?;
+    let mut reader = pair.master.try_clone_reader().ok()?;
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    let found = loop {
+        let n = reader.read(&mut buf).ok()?;
+        if n == 0 {
+            break None;
+        }
+        seen.extend_from_slice(&buf[..n]);
+        if String::from_utf8_lossy(&seen).contains("Articles") {
+            break Some(start.elapsed());
+        }
+    };
+    let _ = child.kill();
+    found
+}
+
+use std::io::Read;
+
+/// (seconds, peak memory in bytes) from `corpus-review stats PATH`.
+fn stats(path: &Path) -> Option<(f64, f64)> {
+    let out = Command::new(env!("CARGO_BIN_EXE_corpus-review"))
+        .arg("stats")
+        .arg(path)
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let field = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| {
+                l.split_whitespace()
+                    .nth(if name == "peak memory" { 2 } else { 2 })
+            })
+            .and_then(|v| v.parse::<f64>().ok())
+    };
+    Some((field("load time")?, field("peak memory")? * 1e6))
+}
+
+fn corpus_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-100k");
+    if !dir.join("0099999_done").exists() {
+        let _ = std::fs::remove_dir_all(&dir);
+        write_report_dir(&dir, 100_000, 1).expect("writes the corpus");
+        std::fs::write(dir.join("0099999_done"), "").expect("marker");
+    }
+    dir
+}
+
+fn main() {
+    println!("rayon threads: {}", rayon::current_num_threads());
+    println!("\n### frame time (sample-sized screen, 100,000 articles loaded)\n");
+    let mut app = app_with(100_000);
+    frames(&mut app);
+    drop(app);
+    if std::env::var("TUI_BENCH").is_ok_and(|v| v == "quick") {
+        return;
+    }
+
+    let dir = corpus_dir();
+    let bytes: u64 = std::fs::read_dir(&dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0);
+    println!(
+        "\n### 100,000 report files ({:.0} MB)\n",
+        bytes as f64 / 1e6
+    );
+    if let Some(t) = first_frame(&dir) {
+        println!("first frame:            {}   (target ≤ 100 ms)", ms(t));
+    }
+    // Warm the page cache so both programs read from memory.
+    let _ = Command::new("cat").arg(dir.join("0000000_done")).output();
+    let rg = Command::new("rg")
+        .arg("--version")
+        .output()
+        .ok()
+        .filter(|o| o.status.success());
+    let rg_time = rg.as_ref().and_then(|_| {
+        let _ = Command::new("rg").args(["-c", "."]).arg(&dir).output();
+        let start = Instant::now();
+        Command::new("rg")
+            .args(["-c", "."])
+            .arg(&dir)
+            .output()
+            .ok()?;
+        Some(start.elapsed().as_secs_f64())
+    });
+    let _ = stats(&dir);
+    if let Some((secs, peak)) = stats(&dir) {
+        println!(
+            "corpus-review load:     {secs:.2} s, peak memory {:.0} MB ({:.2}x the files; target ≤ 2x)",
+            peak / 1e6,
+            peak / bytes as f64
+        );
+        match rg_time {
+            Some(rg) => println!(
+                "rg -c . DIR:            {rg:.2} s   (ratio {:.1}x; target ≤ 1.5x)",
+                secs / rg
+            ),
+            None => println!("rg is not installed (Debian package ripgrep): no ratio"),
+        }
+    }
+
+    let jsonl = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-1m.jsonl");
+    if !jsonl.exists() {
+        write_jsonl(&jsonl, 1_000_000, 2).expect("writes");
+    }
+    if let Some((secs, peak)) = stats(&jsonl) {
+        let size = std::fs::metadata(&jsonl).map(|m| m.len()).unwrap_or(1);
+        println!(
+            "\n### 1,000,000 articles in one JSON Lines file ({:.0} MB)\n",
+            size as f64 / 1e6
+        );
+        println!(
+            "load:                   {secs:.2} s, peak memory {:.0} MB   (target < 10 s)",
+            peak / 1e6
+        );
+    }
+}
