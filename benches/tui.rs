@@ -147,10 +147,8 @@ fn stats(path: &Path) -> Option<(f64, f64)> {
     let field = |name: &str| {
         text.lines()
             .find(|l| l.starts_with(name))
-            .and_then(|l| {
-                l.split_whitespace()
-                    .nth(if name == "peak memory" { 2 } else { 2 })
-            })
+            // "load time    3.88 s", "peak memory  963.2 MB (...)": the number is third.
+            .and_then(|l| l.split_whitespace().nth(2))
             .and_then(|v| v.parse::<f64>().ok())
     };
     Some((field("load time")?, field("peak memory")? * 1e6))
