@@ -27,21 +27,28 @@ impl TerminalGuard {
     /// Also report the mouse (wheel and clicks) when `mouse` is set.
     pub fn enter_with(explicit_bidi: bool, mouse: bool) -> std::io::Result<TerminalGuard> {
         install_panic_hook();
-        terminal::enable_raw_mode()?;
-        ACTIVE.store(true, Ordering::SeqCst);
-        let mut out = std::io::stdout();
-        execute!(out, terminal::EnterAlternateScreen, cursor::Hide)?;
-        if mouse {
-            MOUSE.store(true, Ordering::SeqCst);
-            execute!(out, crossterm::event::EnableMouseCapture)?;
-        }
-        if explicit_bidi {
-            VTE_EXPLICIT.store(true, Ordering::SeqCst);
-            out.write_all(BIDI_EXPLICIT.as_bytes())?;
-            out.flush()?;
-        }
+        take(explicit_bidi, mouse)?;
         Ok(TerminalGuard)
     }
+}
+
+/// Raw mode, the alternate screen, and the modes asked for; recorded so `restore` undoes
+/// exactly these.
+fn take(explicit_bidi: bool, mouse: bool) -> std::io::Result<()> {
+    terminal::enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    let mut out = std::io::stdout();
+    execute!(out, terminal::EnterAlternateScreen, cursor::Hide)?;
+    if mouse {
+        MOUSE.store(true, Ordering::SeqCst);
+        execute!(out, crossterm::event::EnableMouseCapture)?;
+    }
+    if explicit_bidi {
+        VTE_EXPLICIT.store(true, Ordering::SeqCst);
+        out.write_all(BIDI_EXPLICIT.as_bytes())?;
+        out.flush()?;
+    }
+    Ok(())
 }
 
 impl Drop for TerminalGuard {
@@ -58,20 +65,7 @@ pub fn suspend() -> std::io::Result<()> {
     restore();
     signal_hook::low_level::raise(signal_hook::consts::signal::SIGTSTP)?;
     // Running again (SIGCONT).
-    terminal::enable_raw_mode()?;
-    ACTIVE.store(true, Ordering::SeqCst);
-    let mut out = std::io::stdout();
-    execute!(out, terminal::EnterAlternateScreen, cursor::Hide)?;
-    if mouse {
-        MOUSE.store(true, Ordering::SeqCst);
-        execute!(out, crossterm::event::EnableMouseCapture)?;
-    }
-    if explicit {
-        VTE_EXPLICIT.store(true, Ordering::SeqCst);
-        out.write_all(BIDI_EXPLICIT.as_bytes())?;
-        out.flush()?;
-    }
-    Ok(())
+    take(explicit, mouse)
 }
 
 /// The locale's character set, when it is known not to be UTF-8 (`LANG=C`,
