@@ -233,15 +233,6 @@ fn scan(options: &LoadOptions) -> (Vec<Input>, Vec<LoadWarning>) {
     (inputs, warnings)
 }
 
-/// Just the file paths a load would read (for `stats` and tests).
-pub fn scan_inputs(options: &LoadOptions) -> Vec<String> {
-    scan(options)
-        .0
-        .iter()
-        .map(|i| i.display().to_string())
-        .collect()
-}
-
 fn unreadable(path: &Path, e: &std::io::Error) -> LoadWarning {
     LoadWarning {
         path: Arc::from(crate::text::sanitize(&path.display().to_string()).as_ref()),

@@ -12,9 +12,9 @@ pub use collection::Corpus;
 pub use jsonl::{RecordError, parse_json_file};
 pub use load::{
     FileSig, LoadEvent, LoadOptions, LoadSummary, LoadWarning, Loader, WarningKind,
-    file_signatures, load_all, scan_inputs,
+    file_signatures, load_all,
 };
-pub use report::{ReportError, derive_title, parse_report, split_dateline};
+pub use report::{ReportError, derive_title, parse_report};
 pub use url::{domain_of, find_inline_urls, is_url_line};
 
 use serde::Serialize;
