@@ -158,28 +158,49 @@ pub fn direction_of(text: &str) -> Direction {
     }
 }
 
+/// Letters looked at for the language guess.
+const LANG_SAMPLE: usize = 3000;
+
 /// Language guess: the share of Arabic-script letters among Arabic and Latin letters.
 pub fn guess_lang<'a>(texts: impl IntoIterator<Item = &'a str>) -> Lang {
     let (mut arabic, mut latin) = (0usize, 0usize);
     for text in texts {
-        let mut rest = text;
-        // URLs are Latin whatever the language of the report.
-        while !rest.is_empty() {
-            let (word, tail) = match rest.find(char::is_whitespace) {
-                Some(i) => (&rest[..i], &rest[i..]),
-                None => (rest, ""),
-            };
-            rest = tail.trim_start();
-            if url::looks_like_url(word) {
+        // Bytes, not characters: this runs over every report at load. Arabic-block
+        // characters are two bytes led by 0xD8-0xDB; Latin letters are ASCII or led by
+        // 0xC3-0xC9. URLs are skipped: they are Latin whatever the report's language.
+        let b = text.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if (i == 0 || b[i - 1] == b' ')
+                && matches!(b[i], b'h' | b'H' | b'w' | b'W')
+                && url::looks_like_url(&text[i..])
+            {
+                i += b[i..]
+                    .iter()
+                    .position(|&c| c == b' ')
+                    .unwrap_or(b.len() - i);
                 continue;
             }
-            for c in word.chars() {
-                if is_arabic_letter(c) {
-                    arabic += 1;
-                } else if is_latin_letter(c) {
-                    latin += 1;
+            match b[i] {
+                0xD8..=0xDB => {
+                    arabic +=
+                        usize::from(is_arabic_letter(text[i..].chars().next().unwrap_or(' ')));
+                    i += 2;
                 }
+                b'a'..=b'z' | b'A'..=b'Z' => {
+                    latin += 1;
+                    i += 1;
+                }
+                0xC3..=0xC9 => {
+                    latin += usize::from(text[i..].chars().next().is_some_and(is_latin_letter));
+                    i += 2;
+                }
+                _ => i += 1,
             }
+        }
+        // A few thousand letters settle the ratio; the rest of a long report adds nothing.
+        if arabic + latin >= LANG_SAMPLE {
+            break;
         }
     }
     let total = arabic + latin;

@@ -59,11 +59,16 @@ impl Body {
             if line.is_empty() {
                 continue;
             }
-            // Bidi controls around a link must not hide inside the stored URL.
-            let bare: String = line
-                .chars()
-                .filter(|&c| !crate::text::is_bidi_control(c))
-                .collect();
+            // Bidi controls around a link must not hide inside the stored URL (copied
+            // only in the rare line that has one).
+            let bare: std::borrow::Cow<str> = if line.chars().any(crate::text::is_bidi_control) {
+                line.chars()
+                    .filter(|&c| !crate::text::is_bidi_control(c))
+                    .collect::<String>()
+                    .into()
+            } else {
+                line.into()
+            };
             if url::is_url_line(&bare) {
                 let backs = body.paragraphs.len().checked_sub(1);
                 body.add_source(bare.trim(), backs);

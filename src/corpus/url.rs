@@ -32,6 +32,14 @@ pub fn is_url_line(line: &str) -> bool {
 /// Byte ranges of the URLs inside a paragraph, trailing punctuation excluded.
 pub fn find_inline_urls(text: &str) -> Vec<Range<usize>> {
     let mut found = Vec::new();
+    // Most paragraphs hold no link: a fast search rules them out.
+    let bytes = text.as_bytes();
+    if !["http", "HTTP", "Http", "www.", "WWW."]
+        .iter()
+        .any(|n| memchr::memmem::find(bytes, n.as_bytes()).is_some())
+    {
+        return found;
+    }
     let mut start = 0;
     while start < text.len() {
         let rest = &text[start..];

@@ -9,7 +9,7 @@ const TAB: &str = "    ";
 /// Control Pictures (ESC shows as `␛`), C1 controls by U+FFFD, tabs by spaces.
 /// Bidi controls are kept: they take part in the bidi algorithm and are removed at display.
 pub fn sanitize(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(needs_replacing) {
+    if !has_control(text) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -25,6 +25,17 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
 
 fn needs_replacing(c: char) -> bool {
     c.is_control()
+}
+
+/// The same question over bytes (C0 and DEL are single bytes, C1 are 0xC2 0x80-0x9F):
+/// this runs over every line at load.
+fn has_control(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        c < 0x20
+            || c == 0x7F
+            || (c == 0xC2 && b.get(i + 1).is_some_and(|n| (0x80..=0x9F).contains(n)))
+    })
 }
 
 /// The visible stand-in for a control character.
@@ -57,6 +68,14 @@ mod tests {
         assert_eq!(sanitize("del\u{7f}"), "del␡");
         assert_eq!(sanitize("a\tb"), "a    b");
         assert_eq!(sanitize("end\u{1b}"), "end␛");
+    }
+
+    #[test]
+    fn the_byte_scan_agrees_with_char_is_control() {
+        for c in (0u32..0x3000).filter_map(char::from_u32) {
+            let s = format!("a{c}b");
+            assert_eq!(has_control(&s), c.is_control(), "U+{:04X}", c as u32);
+        }
     }
 
     #[test]
