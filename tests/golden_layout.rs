@@ -147,3 +147,14 @@ fn every_line_fits_whatever_the_text() {
         }
     }
 }
+
+#[test]
+fn user_text_in_interface_strings_is_isolated() {
+    // Without the isolate, the count after Arabic letters would join the Arabic run.
+    let text = format!(
+        "/{}: 12 of 40",
+        corpus_review::text::isolate("المجلس البلدي")
+    );
+    let line = corpus_review::text::layout_line(&text, Direction::Ltr, 40, BidiMode::App);
+    assert_eq!(screen(&line, 40), "/يدلبلا سلجملا: 12 of 40");
+}

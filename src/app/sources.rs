@@ -183,7 +183,7 @@ impl App {
                     let text = terms.join(" ");
                     self.filter.line = super::LineInput::with_text(&text);
                     self.filter.reparse_now();
-                    self.message = Some(format!("filtered by {term}"));
+                    self.message = Some(format!("filtered by {}", crate::text::isolate(&term)));
                     return self.filter_changed();
                 }
             }

@@ -244,14 +244,18 @@ impl App {
                 return Vec::new();
             };
             let request = self.toggle_tag(&tag, std::slice::from_ref(&id));
-            self.message = Some(format!("{tag} · next"));
+            self.message = Some(format!("{} · next", crate::text::isolate(&tag)));
             let effects = self.submit(request);
             self.next_unreviewed();
             return effects;
         }
         let targets = self.targets();
         let request = self.toggle_tag(&tag, &targets);
-        self.apply(request, format!("tag {tag}"), targets.len())
+        self.apply(
+            request,
+            format!("tag {}", crate::text::isolate(&tag)),
+            targets.len(),
+        )
     }
 
     fn next_unreviewed(&mut self) {
@@ -324,7 +328,11 @@ impl App {
                     };
                     let targets = self.targets();
                     let request = self.toggle_tag(&tag, &targets);
-                    self.apply(request, format!("tag {tag}"), targets.len())
+                    self.apply(
+                        request,
+                        format!("tag {}", crate::text::isolate(&tag)),
+                        targets.len(),
+                    )
                 }
                 Action::Cancel => {
                     self.overlay = None;

@@ -9,6 +9,13 @@ pub mod shape;
 pub use layout::{Glyph, VisualLine, layout_line, wrap_paragraph};
 pub use sanitize::{is_bidi_control, is_safe_symbol, placeholder, sanitize};
 
+/// `text` as a bidi isolate (FSI … PDI): user text inside interface strings keeps its
+/// own direction and cannot reorder the words around it ("/المجلس: 12 of 40" would
+/// otherwise show the count inside the Arabic). The marks are never drawn.
+pub fn isolate(text: &str) -> String {
+    format!("\u{2068}{text}\u{2069}")
+}
+
 /// How text is ordered for the terminal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -66,10 +66,11 @@ const GUTTER: u16 = 2;
 /// The compact tag list of an article.
 fn tag_text(app: &App, id: &str) -> String {
     let state = app.state_of(id);
+    // Each tag isolated, so Arabic tags keep their own order and place.
     state
         .tags
         .iter()
-        .map(String::as_str)
+        .map(|t| crate::text::isolate(t))
         .collect::<Vec<_>>()
         .join(" ")
 }

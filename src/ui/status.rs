@@ -20,7 +20,8 @@ pub fn text(app: &App) -> (String, String) {
         let query = app.filter.text().trim();
         let state = if app.matching { " (matching…)" } else { "" };
         left.push(format!(
-            "/{query}: {} of {}{state}",
+            "/{}: {} of {}{state}",
+            crate::text::isolate(query),
             thousands(n),
             thousands(app.corpus.len())
         ));
