@@ -1170,7 +1170,13 @@ mod tests {
         let Some(Pending::Bulk { question, .. }) = &app.confirm else {
             panic!("a question");
         };
-        assert_eq!(question, "tag follow-up on 3 articles? (y/n)");
+        assert_eq!(
+            *question,
+            format!(
+                "tag {} on 3 articles? (y/n)",
+                crate::text::isolate("follow-up")
+            )
+        );
         let e = app.update(Msg::Action(Action::Confirm));
         assert_eq!(ops(&saves(&e)[0]).len(), 6, "three tags, three reviews");
         // Cancelling sends nothing.
