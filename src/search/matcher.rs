@@ -40,11 +40,16 @@ pub struct StateView {
     pub version: u64,
 }
 
+/// Scores are small; 32 bits keep a million hits at 8 MB.
+fn clamp_score(score: i64) -> i32 {
+    score.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
+}
+
 /// One matching article: its corpus index and score.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hit {
     pub index: u32,
-    pub score: i64,
+    pub score: i32,
 }
 
 /// How many of the best candidates (by the cheap pre-score) get SkimMatcherV2's full
@@ -443,7 +448,7 @@ impl Matcher {
         let exact = |hits: &mut [Hit]| {
             hits.par_iter_mut().for_each(|h| {
                 if let Some(a) = corpus.get(h.index as usize) {
-                    h.score = exact_score(a, &prepared, &self.skim);
+                    h.score = clamp_score(exact_score(a, &prepared, &self.skim));
                 }
             });
         };
@@ -513,7 +518,10 @@ impl Matcher {
                 .flat_map_iter(|part| {
                     part.iter().filter_map(|&index| {
                         let article = corpus.get(index as usize)?;
-                        evaluate(article, &prepared, scope, state).map(|score| Hit { index, score })
+                        evaluate(article, &prepared, scope, state).map(|score| Hit {
+                            index,
+                            score: clamp_score(score),
+                        })
                     })
                 })
                 .collect();
@@ -790,7 +798,7 @@ mod tests {
             top.windows(2).all(|w| w[0].score > w[1].score
                 || (w[0].score == w[1].score && w[0].index < w[1].index))
         );
-        let exact_score_of: std::collections::HashMap<u32, i64> =
+        let exact_score_of: std::collections::HashMap<u32, i32> =
             exact.iter().map(|h| (h.index, h.score)).collect();
         assert!(
             top.iter().all(|h| exact_score_of[&h.index] == h.score),
@@ -813,7 +821,7 @@ mod tests {
         let hits: Vec<Hit> = (0..500u32)
             .map(|i| Hit {
                 index: i,
-                score: i64::from((i * 37) % 11) - 3,
+                score: ((i * 37) % 11) as i32 - 3,
             })
             .collect();
         let mut expected = hits.clone();
