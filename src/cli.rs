@@ -747,12 +747,12 @@ fn write_lines(lines: impl Iterator<Item = String>) -> Result<(), crate::Error> 
 /// The article as JSON, as `show --json` prints it.
 pub fn article_json(a: &Article) -> serde_json::Value {
     let paragraphs: Vec<serde_json::Value> = a
-        .paragraphs
-        .iter()
-        .map(|p| {
+        .paragraphs()
+        .enumerate()
+        .map(|(i, p)| {
             json!({
                 "text": p.text,
-                "sources": p.sources.iter().map(|&s| a.sources[s].url.as_str()).collect::<Vec<_>>(),
+                "sources": a.sources_of(i).map(|s| a.sources[s].url.as_str()).collect::<Vec<_>>(),
             })
         })
         .collect();

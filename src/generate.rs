@@ -330,8 +330,8 @@ mod tests {
                 line: None,
             };
             let a = parse_report(text.as_bytes(), format!("{i}"), origin).expect("parses");
-            assert!((4..=10).contains(&a.paragraphs.len()));
-            for p in &a.paragraphs {
+            assert!((4..=10).contains(&a.paragraph_count()));
+            for p in a.paragraphs() {
                 let n = p.text.chars().count();
                 assert!((150..=700).contains(&n), "{n}");
             }

@@ -170,11 +170,11 @@ impl DetailDoc {
                 None,
             );
         }
-        for (k, para) in article.paragraphs.iter().enumerate() {
+        for (k, para) in article.paragraphs().enumerate() {
             b.blank();
-            let mut text = para.text.clone();
+            let mut text = para.text.to_string();
             let marker_start = text.len();
-            for s in &para.sources {
+            for s in article.sources_of(k) {
                 text.push_str(&format!(" [{}]", s + 1));
             }
             let tones = vec![(marker_start..text.len(), Tone::Marker)];

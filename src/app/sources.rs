@@ -122,10 +122,7 @@ impl App {
             return;
         }
         let source = top_paragraph
-            .and_then(|p| {
-                (p..article.paragraphs.len())
-                    .find_map(|q| article.paragraphs[q].sources.first().copied())
-            })
+            .and_then(|p| (p..article.paragraph_count()).find_map(|q| article.sources_of(q).next()))
             .or_else(|| (!article.sources.is_empty()).then_some(0));
         match source {
             Some(s) => {

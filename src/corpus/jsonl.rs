@@ -322,8 +322,8 @@ mod tests {
         assert_eq!(a[0].id, "7");
         assert_eq!(a[0].title, "Road reopened");
         assert_eq!(a[0].place.as_deref(), Some("DERNA"));
-        assert_eq!(a[0].paragraphs.len(), 1);
-        assert_eq!(a[0].paragraphs[0].sources, [0]);
+        assert_eq!(a[0].paragraph_count(), 1);
+        assert_eq!(a[0].sources_of(0).collect::<Vec<_>>(), [0]);
         let urls: Vec<&str> = a[0].source_urls().collect();
         assert_eq!(urls, ["https://a.ly/1", "https://b.ly/2"]);
         assert!(a[0].meta.contains(&("date".into(), "2017-03-02".into())));
@@ -335,7 +335,7 @@ mod tests {
         );
         assert_eq!(a[1].id, "x:2");
         assert_eq!(a[1].place.as_deref(), Some("سبها"));
-        assert_eq!(a[1].paragraphs.len(), 2);
+        assert_eq!(a[1].paragraph_count(), 2);
         assert_eq!(a[1].lang, Lang::Ar);
         assert_eq!(a[2].id, "p-1");
         assert_eq!(a[2].title, "From meta");

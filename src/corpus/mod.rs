@@ -57,12 +57,20 @@ impl Lang {
     }
 }
 
-/// One paragraph of text and the sources that back it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One paragraph: where its text is in [`Article::text`], and its direction. The text of
+/// all paragraphs is one string: seven small strings per report cost more in headers and
+/// allocations than the letters of a title.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Paragraph {
-    pub text: String,
-    /// Indices into [`Article::sources`].
-    pub sources: Vec<usize>,
+    start: u32,
+    end: u32,
+    pub direction: Direction,
+}
+
+/// A paragraph as read: its text and direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParagraphView<'a> {
+    pub text: &'a str,
     pub direction: Direction,
 }
 
@@ -115,7 +123,9 @@ pub struct Article {
     pub id: String,
     pub title: String,
     pub place: Option<String>,
-    pub paragraphs: Vec<Paragraph>,
+    /// All paragraphs' text, one after another.
+    text: String,
+    paragraphs: Vec<Paragraph>,
     pub sources: Vec<Source>,
     pub lang: Lang,
     pub direction: Direction,
@@ -144,9 +154,49 @@ impl Article {
         self.sources.iter().map(|s| s.url.as_str())
     }
 
-    /// Total characters of paragraph text, a cheap size measure.
+    /// Indices of the sources that back paragraph `p`, in source order (derived from
+    /// `Source::paragraphs`, so it is stored once).
+    pub fn sources_of(&self, p: usize) -> impl Iterator<Item = usize> + '_ {
+        self.sources
+            .iter()
+            .enumerate()
+            .filter(move |(_, s)| s.paragraphs.contains(&p))
+            .map(|(i, _)| i)
+    }
+
+    /// Total bytes of paragraph text, a cheap size measure.
     pub fn text_len(&self) -> usize {
-        self.paragraphs.iter().map(|p| p.text.len()).sum()
+        self.text.len()
+    }
+
+    /// The paragraphs, in order.
+    pub fn paragraphs(&self) -> impl ExactSizeIterator<Item = ParagraphView<'_>> + Clone + '_ {
+        self.paragraphs.iter().map(|p| ParagraphView {
+            text: &self.text[p.start as usize..p.end as usize],
+            direction: p.direction,
+        })
+    }
+
+    pub fn paragraph_count(&self) -> usize {
+        self.paragraphs.len()
+    }
+
+    /// Build the text store from paragraph strings.
+    pub(crate) fn set_paragraphs(&mut self, paragraphs: Vec<(String, Direction)>) {
+        let mut text = String::with_capacity(paragraphs.iter().map(|(t, _)| t.len()).sum());
+        self.paragraphs = paragraphs
+            .into_iter()
+            .map(|(t, direction)| {
+                let start = text.len() as u32;
+                text.push_str(&t);
+                Paragraph {
+                    start,
+                    end: text.len() as u32,
+                    direction,
+                }
+            })
+            .collect();
+        self.text = text;
     }
 }
 

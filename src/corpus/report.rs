@@ -1,6 +1,6 @@
 //! The plain-text report format: one paragraph per line, source URLs between them.
 
-use super::{Article, Direction, Origin, Paragraph, Source, direction_of, guess_lang, url};
+use super::{Article, Direction, Origin, Source, direction_of, guess_lang, url};
 use crate::text::sanitize;
 use std::collections::HashMap;
 
@@ -44,7 +44,8 @@ pub(crate) fn looks_binary(bytes: &[u8]) -> bool {
 /// Paragraphs, sources, dateline and title from a report's lines.
 #[derive(Default)]
 pub(crate) struct Body {
-    pub paragraphs: Vec<Paragraph>,
+    /// Paragraph text and direction, until they go into the article's one string.
+    pub paragraphs: Vec<(String, Direction)>,
     pub sources: Vec<Source>,
     by_url: HashMap<String, usize>,
 }
@@ -79,11 +80,7 @@ impl Body {
                 .into_iter()
                 .map(|r| line[r].to_string())
                 .collect();
-            body.paragraphs.push(Paragraph {
-                text: line.to_string(),
-                sources: Vec::new(),
-                direction: direction_of(line),
-            });
+            body.paragraphs.push((line.to_string(), direction_of(line)));
             for u in inline {
                 body.add_source(&u, Some(index));
             }
@@ -106,17 +103,13 @@ impl Body {
             if !source.paragraphs.contains(&p) {
                 source.paragraphs.push(p);
             }
-            let para = &mut self.paragraphs[p];
-            if !para.sources.contains(&index) {
-                para.sources.push(index);
-            }
         }
     }
 
     /// The dateline place and the rest of the first paragraph.
     pub fn dateline(&self) -> (Option<&str>, &str) {
         match self.paragraphs.first() {
-            Some(p) => split_dateline(&p.text),
+            Some((text, _)) => split_dateline(text),
             None => (None, ""),
         }
     }
@@ -134,7 +127,7 @@ impl Body {
             .filter(|t| !t.trim().is_empty())
             .unwrap_or_else(|| derive_title(lead));
         let lang = guess_lang(
-            std::iter::once(title.as_str()).chain(self.paragraphs.iter().map(|p| p.text.as_str())),
+            std::iter::once(title.as_str()).chain(self.paragraphs.iter().map(|(t, _)| t.as_str())),
         );
         let direction = if title.is_empty() {
             Direction::Ltr
@@ -145,7 +138,8 @@ impl Body {
             id,
             title,
             place,
-            paragraphs: self.paragraphs,
+            text: String::new(),
+            paragraphs: Vec::new(),
             sources: self.sources,
             lang,
             direction,
@@ -154,6 +148,7 @@ impl Body {
             lossy: false,
             search: Default::default(),
         };
+        article.set_paragraphs(self.paragraphs);
         article.search = crate::search::SearchText::build(&article);
         article
     }
@@ -276,11 +271,11 @@ mod tests {
             a.title,
             "أعلن المجلس البلدي في سبها عن افتتاح مركز صحي جديد"
         );
-        assert_eq!(a.paragraphs.len(), 3);
+        assert_eq!(a.paragraph_count(), 3);
         assert_eq!(a.sources.len(), 2);
-        assert!(a.paragraphs[0].sources.is_empty());
-        assert_eq!(a.paragraphs[1].sources, [0]);
-        assert_eq!(a.paragraphs[2].sources, [1]);
+        assert!(a.sources_of(0).next().is_none());
+        assert_eq!(a.sources_of(1).collect::<Vec<_>>(), [0]);
+        assert_eq!(a.sources_of(2).collect::<Vec<_>>(), [1]);
         assert_eq!(a.sources[1].paragraphs, [2]);
         assert_eq!(a.direction, Direction::Rtl);
         assert_eq!(a.lang, crate::corpus::Lang::Ar);
@@ -291,9 +286,9 @@ mod tests {
     fn crlf_bom_and_no_trailing_newline() {
         let text = format!("\u{FEFF}{}", SAMPLE.replace('\n', "\r\n"));
         let a = parse(text.as_bytes()).expect("parses");
-        assert_eq!(a.paragraphs.len(), 3);
+        assert_eq!(a.paragraph_count(), 3);
         assert_eq!(a.place.as_deref(), Some("سبها"));
-        assert!(a.paragraphs.iter().all(|p| !p.text.contains('\r')));
+        assert!(a.paragraphs().all(|p| !p.text.contains('\r')));
         assert_eq!(
             a.sources[0].url,
             "https://www.facebook.com/SabhaCouncil/posts/1001"
@@ -303,7 +298,7 @@ mod tests {
     #[test]
     fn blank_lines_do_not_make_paragraphs() {
         let a = parse("first line here\n\n   \n\nsecond\n\n".as_bytes()).expect("parses");
-        assert_eq!(a.paragraphs.len(), 2);
+        assert_eq!(a.paragraph_count(), 2);
     }
 
     #[test]
@@ -320,7 +315,7 @@ mod tests {
             "نص أول\nقال البيان المنشور على https://alwasat.ly/n/5 إن الطريق مغلق".as_bytes(),
         )
         .expect("parses");
-        assert_eq!(a.paragraphs[1].sources, [0]);
+        assert_eq!(a.sources_of(1).collect::<Vec<_>>(), [0]);
         assert_eq!(a.sources[0].url, "https://alwasat.ly/n/5");
         assert_eq!(a.sources[0].domain(), "alwasat.ly");
     }
@@ -342,7 +337,7 @@ mod tests {
     #[test]
     fn a_file_of_only_urls() {
         let a = parse(b"https://a.ly/1\nhttps://b.ly/2\n").expect("parses");
-        assert!(a.paragraphs.is_empty());
+        assert_eq!(a.paragraph_count(), 0);
         assert_eq!(a.sources.len(), 2);
         assert_eq!(a.title, "(no text)");
     }
@@ -358,13 +353,22 @@ mod tests {
     fn invalid_utf8_is_decoded_lossily_and_marked() {
         let a = parse(b"Tripoli - caf\xE9 owners met.\n").expect("parses");
         assert!(a.lossy);
-        assert!(a.paragraphs[0].text.contains('\u{FFFD}'));
+        assert!(
+            a.paragraphs()
+                .next()
+                .map(|p| p.text)
+                .unwrap_or_default()
+                .contains('\u{FFFD}')
+        );
     }
 
     #[test]
     fn control_characters_are_sanitized_at_load() {
         let a = parse(b"Title \x1b]0;owned\x07 here\ttab").expect("parses");
-        assert_eq!(a.paragraphs[0].text, "Title ␛]0;owned␇ here    tab");
+        assert_eq!(
+            a.paragraphs().next().map(|p| p.text).unwrap_or_default(),
+            "Title ␛]0;owned␇ here    tab"
+        );
     }
 
     #[test]
@@ -382,9 +386,9 @@ mod tests {
     fn a_url_line_wrapped_in_bidi_overrides_is_a_clean_source() {
         let a = parse("نص\n\u{202E}https://evil.example/moc.knab\u{202C}\n".as_bytes())
             .expect("parses");
-        assert_eq!(a.paragraphs.len(), 1);
+        assert_eq!(a.paragraph_count(), 1);
         assert_eq!(a.sources[0].url, "https://evil.example/moc.knab");
-        assert_eq!(a.paragraphs[0].sources, [0]);
+        assert_eq!(a.sources_of(0).collect::<Vec<_>>(), [0]);
     }
 
     #[test]

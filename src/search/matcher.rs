@@ -178,9 +178,9 @@ fn trim_end(title: &str) -> &str {
 /// Reference text for terms whose byte match may be a false positive.
 fn folded_body(article: &Article) -> String {
     let mut text = fold(&article.title);
-    for p in &article.paragraphs {
+    for p in article.paragraphs() {
         text.push('\n');
-        text.push_str(&fold(&p.text));
+        text.push_str(&fold(p.text));
     }
     text
 }
@@ -219,7 +219,8 @@ fn evaluate(
             }
             (Scope::Body, TextKind::Exact | TextKind::Fuzzy) => {
                 let body = &article.search.body;
-                let found = t.encoded.find(body).is_some();
+                let found =
+                    t.whole.find(title.as_bytes()).is_some() || t.encoded.find(body).is_some();
                 if found && t.verify {
                     reference
                         .get_or_insert_with(|| folded_body(article))

@@ -15,7 +15,7 @@ pub struct SearchText {
     pub key: Box<str>,
     /// Bytes of `key` that hold the title.
     pub title_len: u32,
-    /// Folded title and paragraphs in the one-byte alphabet (body scope).
+    /// Folded paragraphs in the one-byte alphabet (body scope; the title is in `key`).
     pub body: Box<[u8]>,
 }
 
@@ -37,11 +37,13 @@ impl SearchText {
         key.push('\n');
         key.push_str(&fold::fold(&article.id));
 
-        let mut body = Vec::with_capacity(article.text_len() / 2 + title_len as usize);
-        body.extend(key[..title_len as usize].chars().map(alphabet::encode_char));
-        for p in &article.paragraphs {
-            body.push(b'\n');
-            alphabet::encode_folded(&p.text, &mut body);
+        // The title is searched in `key`; the body holds the paragraphs only.
+        let mut body = Vec::with_capacity(article.text_len() / 2);
+        for (i, p) in article.paragraphs().enumerate() {
+            if i > 0 {
+                body.push(b'\n');
+            }
+            alphabet::encode_folded(p.text, &mut body);
         }
         SearchText {
             key: key.into_boxed_str(),

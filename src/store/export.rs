@@ -17,9 +17,8 @@ fn unix(time: &str) -> Option<u64> {
 
 fn text_of(article: &Article) -> String {
     article
-        .paragraphs
-        .iter()
-        .map(|p| p.text.as_str())
+        .paragraphs()
+        .map(|p| p.text)
         .collect::<Vec<_>>()
         .join("\n")
 }
