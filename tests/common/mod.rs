@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How long to wait for a screen to appear before failing the test (not a speed target).
-pub const PATIENCE: Duration = Duration::from_secs(20);
+pub const PATIENCE: Duration = Duration::from_secs(40);
 
 pub struct Tui {
     /// The config directory this instance uses (never the user's own).
