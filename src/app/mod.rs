@@ -791,7 +791,8 @@ mod tests {
     use super::*;
     use crate::corpus::Origin;
 
-    fn app_with(n: usize) -> App {
+    /// An app at 80x24 with nothing loaded.
+    fn fresh_app() -> App {
         let mut app = App::new(
             Arc::new(Keymap::default_keymap()),
             BidiMode::App,
@@ -801,6 +802,11 @@ mod tests {
             width: 80,
             height: 24,
         });
+        app
+    }
+
+    fn app_with(n: usize) -> App {
+        let mut app = fresh_app();
         let articles = (0..n)
             .map(|i| {
                 let origin = Origin {
@@ -912,15 +918,7 @@ mod tests {
     }
 
     fn titled(titles: &[&str]) -> App {
-        let mut app = App::new(
-            Arc::new(Keymap::default_keymap()),
-            BidiMode::App,
-            "test".into(),
-        );
-        app.update(Msg::Resize {
-            width: 80,
-            height: 24,
-        });
+        let mut app = fresh_app();
         let articles = titles
             .iter()
             .enumerate()

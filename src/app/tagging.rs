@@ -249,11 +249,17 @@ impl App {
             self.next_unreviewed();
             return effects;
         }
+        self.tag_targets(&tag)
+    }
+
+    /// Toggle `tag` on the marked articles (or the selected one), asking first when that
+    /// is more than one.
+    fn tag_targets(&mut self, tag: &str) -> Vec<Effect> {
         let targets = self.targets();
-        let request = self.toggle_tag(&tag, &targets);
+        let request = self.toggle_tag(tag, &targets);
         self.apply(
             request,
-            format!("tag {}", crate::text::isolate(&tag)),
+            format!("tag {}", crate::text::isolate(tag)),
             targets.len(),
         )
     }
@@ -326,13 +332,7 @@ impl App {
                     let Some((tag, _)) = suggestions.get(self.picker.selected).cloned() else {
                         return Some(Vec::new());
                     };
-                    let targets = self.targets();
-                    let request = self.toggle_tag(&tag, &targets);
-                    self.apply(
-                        request,
-                        format!("tag {}", crate::text::isolate(&tag)),
-                        targets.len(),
-                    )
+                    self.tag_targets(&tag)
                 }
                 Action::Cancel => {
                     self.overlay = None;
