@@ -135,10 +135,6 @@ impl TagState {
         }
         counts
     }
-
-    pub fn reviewed_count(&self) -> usize {
-        self.articles.values().filter(|s| s.reviewed).count()
-    }
 }
 
 #[cfg(test)]
