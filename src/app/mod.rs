@@ -154,6 +154,9 @@ pub struct App {
     pub id_index: HashMap<String, u32>,
     /// Bumped whenever tags, reviews or marks change (queries on them run again).
     pub state_version: u64,
+    /// Loaded articles that are reviewed, changes in flight included (kept current so
+    /// the status line does not count on every frame).
+    pub reviewed: usize,
     /// Keys typed so far of a sequence (`g` of `g g`).
     pub pending_keys: Vec<crate::keymap::Key>,
     /// The detail pane shows an article the selection has moved away from; a `Tick`
@@ -223,6 +226,7 @@ impl App {
             message: None,
             id_index: HashMap::new(),
             state_version: 0,
+            reviewed: 0,
             pending_keys: Vec::new(),
             detail_due: false,
             source_cursor: None,
@@ -483,7 +487,13 @@ impl App {
                 let grew = !articles.is_empty();
                 let first = self.corpus.len() as u32;
                 for (i, a) in articles.iter().enumerate() {
-                    self.id_index.insert(a.id.clone(), first + i as u32);
+                    let new = self
+                        .id_index
+                        .insert(a.id.clone(), first + i as u32)
+                        .is_none();
+                    if new && self.state_of(&a.id).reviewed {
+                        self.reviewed += 1;
+                    }
                 }
                 self.corpus.push_batch(articles);
                 self.load.files_done = files_done;
@@ -1105,6 +1115,38 @@ mod tests {
     use crate::store::Op;
 
     #[test]
+    fn the_reviewed_count_follows_loading_and_tagging() {
+        let mut app = fresh_app();
+        let mut saved = TagState::default();
+        for id in ["a1", "a3", "elsewhere"] {
+            saved.apply(id, &Op::Review, crate::store::state::Meta::default());
+        }
+        app.tags = Arc::new(saved);
+        let mut loaded = app_with(5);
+        app.update(Msg::Load(LoadEvent::Batch {
+            articles: loaded.corpus.iter().take(2).cloned().collect(),
+            files_done: 2,
+            bytes_done: 0,
+        }));
+        assert_eq!(app.reviewed, 1, "a1 is loaded, a3 not yet");
+        let rest: Vec<Article> = loaded.corpus.iter().skip(1).cloned().collect();
+        app.update(Msg::Load(LoadEvent::Batch {
+            articles: rest,
+            files_done: 5,
+            bytes_done: 0,
+        }));
+        assert_eq!(
+            app.reviewed, 2,
+            "a3 counts once loaded; a1 again is no new article"
+        );
+        app.update(Msg::Action(Action::QuickTag1)); // a0: tagged and reviewed, in flight
+        assert_eq!(app.reviewed, 3);
+        assert_eq!(app.reviewed, app.count_reviewed());
+        loaded.update(Msg::Action(Action::ToggleReviewed));
+        assert_eq!(loaded.reviewed, 1);
+    }
+
+    #[test]
     fn quick_tags_toggle_and_review() {
         let mut app = titled(&["one", "two", "three"]);
         let e = app.update(Msg::Action(Action::QuickTag1));
@@ -1125,7 +1167,7 @@ mod tests {
             app.state_of("t0").tags.contains("relevant"),
             "shown before it is saved"
         );
-        assert_eq!(app.reviewed_in_corpus(), 1);
+        assert_eq!(app.reviewed, 1);
         // Again: removes the tag (the review stays).
         let e = app.update(Msg::Action(Action::QuickTag1));
         assert_eq!(

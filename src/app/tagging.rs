@@ -121,6 +121,7 @@ impl App {
     /// Tags or review changed: a query that filters on them must run again.
     fn state_changed(&mut self) -> Vec<Effect> {
         self.state_version += 1;
+        self.reviewed = self.count_reviewed();
         self.refresh_detail();
         if self.filter.query().is_some_and(|q| q.uses_state()) {
             return self.request_match();
@@ -432,8 +433,8 @@ impl App {
         vec![Effect::Quit]
     }
 
-    /// How many articles of the corpus are reviewed (changes in flight included).
-    pub fn reviewed_in_corpus(&self) -> usize {
+    /// How many loaded articles are reviewed (changes in flight included).
+    pub(super) fn count_reviewed(&self) -> usize {
         let saved = self
             .tags
             .articles
