@@ -1,5 +1,7 @@
 //! Rendering through ratatui's TestBackend: whole screens as snapshots.
 
+mod common;
+
 use corpus_review::app::{App, Msg};
 use corpus_review::corpus::{LoadEvent, LoadOptions, load_all};
 use corpus_review::keymap::{Action, Keymap};
@@ -265,8 +267,7 @@ fn no_color_means_no_colour_codes() {
     let mut counter = ByteCounter::new(120, 40);
     counter.frame(&app, Theme { color: false });
     let out = String::from_utf8_lossy(&counter.out.0.borrow()).to_string();
-    // SGR colour parameters: 30-38, 40-48, 90-97, 100-107 (39 and 49 restore the default).
-    let colour = regex_lite_find_colour(&out);
+    let colour = common::first_colour_sgr(&out);
     assert!(
         colour.is_none(),
         "a colour code in NO_COLOR output: {colour:?}"
@@ -275,25 +276,4 @@ fn no_color_means_no_colour_codes() {
         out.contains("\x1b[7m"),
         "reverse video still marks the selection"
     );
-}
-
-/// The first SGR sequence that sets a colour, if any.
-fn regex_lite_find_colour(out: &str) -> Option<String> {
-    let mut rest = out;
-    while let Some(i) = rest.find("\x1b[") {
-        let tail = &rest[i + 2..];
-        let end = tail.find(|c: char| c.is_ascii_alphabetic())?;
-        if tail.as_bytes()[end] == b'm' {
-            let params = &tail[..end];
-            if params.split(';').any(|p| {
-                p.parse::<u32>().is_ok_and(|n| {
-                    (30..=38).contains(&n) || (40..=48).contains(&n) || (90..=107).contains(&n)
-                })
-            }) {
-                return Some(params.to_string());
-            }
-        }
-        rest = &tail[end..];
-    }
-    None
 }

@@ -206,3 +206,25 @@ pub fn assert_restored(tui: &Tui) {
         "back on the main screen"
     );
 }
+
+/// The parameters of the first SGR sequence that sets a colour, if any: 30-38, 40-48,
+/// 90-97, 100-107 (39 and 49 restore the default, so they do not count).
+pub fn first_colour_sgr(out: &str) -> Option<String> {
+    let mut rest = out;
+    while let Some(i) = rest.find("\x1b[") {
+        let tail = &rest[i + 2..];
+        let end = tail.find(|c: char| c.is_ascii_alphabetic())?;
+        if tail.as_bytes()[end] == b'm' {
+            let params = &tail[..end];
+            if params.split(';').any(|p| {
+                p.parse::<u32>().is_ok_and(|n| {
+                    (30..=38).contains(&n) || (40..=48).contains(&n) || (90..=107).contains(&n)
+                })
+            }) {
+                return Some(params.to_string());
+            }
+        }
+        rest = &tail[end..];
+    }
+    None
+}
