@@ -9,7 +9,7 @@
 //! TUI_BENCH=quick skips the load measurements.
 
 use corpus_review::app::{App, Msg};
-use corpus_review::corpus::{Article, Corpus, LoadEvent, Origin, parse_report};
+use corpus_review::corpus::{Article, LoadEvent, Origin, parse_report};
 use corpus_review::generate::{Rng, report, write_jsonl, write_report_dir};
 use corpus_review::keymap::{Action, Keymap};
 use corpus_review::text::BidiMode;
@@ -38,7 +38,6 @@ fn app_with(n: usize) -> App {
             parse_report(report(&mut rng).as_bytes(), format!("{i:07}"), origin).expect("parses")
         })
         .collect();
-    let corpus = Corpus::from_articles(articles);
     let mut app = App::new(
         Arc::new(Keymap::default_keymap()),
         BidiMode::App,
@@ -48,7 +47,7 @@ fn app_with(n: usize) -> App {
         width: 200,
         height: 60,
     });
-    for chunk in corpus.iter().cloned().collect::<Vec<_>>().chunks(10_000) {
+    for chunk in articles.chunks(10_000) {
         app.update(Msg::Load(LoadEvent::Batch {
             articles: chunk.to_vec(),
             files_done: 0,
