@@ -1168,6 +1168,7 @@ mod tests {
             "shown before it is saved"
         );
         assert_eq!(app.reviewed, 1);
+        assert_eq!(app.message.as_deref(), Some("tag \u{2068}relevant\u{2069}"));
         // Again: removes the tag (the review stays).
         let e = app.update(Msg::Action(Action::QuickTag1));
         assert_eq!(
@@ -1180,6 +1181,10 @@ mod tests {
             )]
         );
         assert!(app.state_of("t0").reviewed);
+        assert_eq!(
+            app.message.as_deref(),
+            Some("untag \u{2068}relevant\u{2069}")
+        );
     }
 
     #[test]
@@ -1195,6 +1200,10 @@ mod tests {
             "t1 is reviewed already"
         );
         assert!(app.state_of("t0").tags.contains("irrelevant"));
+        assert_eq!(
+            app.message.as_deref(),
+            Some("tag \u{2068}irrelevant\u{2069} · next")
+        );
         app.update(Msg::Action(Action::NextUnreviewed));
         assert_eq!(app.selected_article().map(|a| a.id.as_str()), Some("t3"));
     }

@@ -63,9 +63,9 @@ impl App {
             .map(fingerprint)
     }
 
-    /// Add `tag` to the targets, or remove it when they all have it. Tagging an article
-    /// also marks it reviewed.
-    fn toggle_tag(&self, tag: &str, targets: &[String]) -> Request {
+    /// Add `tag` to the targets, or remove it when they all have it, with what that does
+    /// in words. Tagging an article also marks it reviewed.
+    fn toggle_tag(&self, tag: &str, targets: &[String]) -> (Request, String) {
         let all_have = targets
             .iter()
             .all(|id| self.state_of(id).tags.contains(tag));
@@ -93,7 +93,9 @@ impl App {
                 }
             }
         }
-        Request::Changes(changes)
+        let verb = if all_have { "untag" } else { "tag" };
+        let what = format!("{verb} {}", crate::text::isolate(tag));
+        (Request::Changes(changes), what)
     }
 
     /// Send a request to the store (after a yes when it touches several articles).
@@ -244,8 +246,8 @@ impl App {
             let Some(id) = self.selected_article().map(|a| a.id.clone()) else {
                 return Vec::new();
             };
-            let request = self.toggle_tag(&tag, std::slice::from_ref(&id));
-            self.message = Some(format!("{} · next", crate::text::isolate(&tag)));
+            let (request, what) = self.toggle_tag(&tag, std::slice::from_ref(&id));
+            self.message = Some(format!("{what} · next"));
             let effects = self.submit(request);
             self.next_unreviewed();
             return effects;
@@ -257,12 +259,8 @@ impl App {
     /// is more than one.
     fn tag_targets(&mut self, tag: &str) -> Vec<Effect> {
         let targets = self.targets();
-        let request = self.toggle_tag(tag, &targets);
-        self.apply(
-            request,
-            format!("tag {}", crate::text::isolate(tag)),
-            targets.len(),
-        )
+        let (request, what) = self.toggle_tag(tag, &targets);
+        self.apply(request, what, targets.len())
     }
 
     fn next_unreviewed(&mut self) {
