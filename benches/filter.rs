@@ -84,7 +84,7 @@ fn typing(corpus: &Corpus) -> (Duration, Duration, Duration, usize) {
             }
             let start = Instant::now();
             let hits = matcher
-                .run(corpus, &query, Scope::Title, Order::Score, &|| false)
+                .run(corpus, &query, Scope::Title, Order::Score, None, &|| false)
                 .expect("not cancelled");
             let result = MatchResult::from_hits(1, &hits, corpus.len());
             times.push(start.elapsed());
@@ -121,7 +121,7 @@ fn body(corpus: &Corpus) -> Vec<(String, Duration, usize)> {
         let query = Query::parse(q).expect("parses");
         let start = Instant::now();
         let hits = Matcher::new()
-            .run(corpus, &query, Scope::Body, Order::Score, &|| false)
+            .run(corpus, &query, Scope::Body, Order::Score, None, &|| false)
             .expect("not cancelled");
         (q.to_string(), start.elapsed(), hits.len())
     })

@@ -252,7 +252,15 @@ impl Cli {
                 corpus_order,
                 limit,
                 json,
-            }) => filter(&corpus.options(), &query, body, corpus_order, limit, json),
+            }) => filter(
+                &corpus.options(),
+                &self.display,
+                &query,
+                body,
+                corpus_order,
+                limit,
+                json,
+            ),
             Some(Command::Tags { command }) => tags(command, &self.display),
             Some(Command::Stats { corpus }) => stats(&corpus.options(), &self.display),
             Some(Command::Keymap { command }) => keymap_command(command, &self.display),
@@ -775,6 +783,7 @@ pub fn article_json(a: &Article) -> serde_json::Value {
 
 fn filter(
     options: &LoadOptions,
+    display: &DisplayArgs,
     query: &str,
     body: bool,
     corpus_order: bool,
@@ -789,8 +798,20 @@ fn filter(
     } else {
         Order::Score
     };
+    // Queries on tags and reviews see the saved state (marks live only in the TUI).
+    let state = if query.uses_state() {
+        Some(crate::search::matcher::StateView {
+            tags: existing_store(display)?
+                .map(|s| s.state)
+                .unwrap_or_default(),
+            marks: Default::default(),
+            version: 0,
+        })
+    } else {
+        None
+    };
     let hits = Matcher::new()
-        .run(&corpus, &query, scope, order, &|| false)
+        .run(&corpus, &query, scope, order, state.as_ref(), &|| false)
         .unwrap_or_default();
     write_lines(
         hits.iter()

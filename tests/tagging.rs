@@ -65,6 +65,40 @@ fn a_confirmed_tag_survives_kill_9_and_sighup() {
 }
 
 #[test]
+fn the_filter_sees_tags_and_reviews() {
+    let config = tempfile::tempdir().expect("temp dir");
+    let mut tui = spawn_in(config.path(), 120, 30);
+    tui.wait_for_text("loaded in");
+    tui.send("1");
+    tui.wait_for_text("1 / 23 reviewed");
+    tui.send("/tag:relevant");
+    tui.wait_for_text("Articles (1 of 23)");
+    tui.send("\x15unreviewed");
+    tui.wait_for_text("Articles (22 of 23)");
+    tui.send("\x1b");
+    tui.wait_for_text("Articles (23)");
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
+    // Saved state, read back at start-up.
+    let mut tui = spawn_in(config.path(), 120, 30);
+    tui.wait_for_text("1 / 23 reviewed");
+    tui.send("/reviewed");
+    tui.wait_for_text("Articles (1 of 23)");
+    tui.send("\x1b");
+    tui.wait_for_text("Articles (23)");
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
+    // And outside the TUI.
+    let out = bin(config.path())
+        .args(["filter", "tag:relevant", "sample-data"])
+        .output()
+        .expect("runs");
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(listed.starts_with(FIRST), "{listed}");
+    assert_eq!(listed.lines().count(), 1, "{listed}");
+}
+
+#[test]
 fn undo_and_redo_survive_a_restart() {
     let config = tempfile::tempdir().expect("temp dir");
     let mut tui = spawn_in(config.path(), 120, 30);

@@ -409,17 +409,18 @@ impl Matcher {
         }
     }
 
-    /// All hits of `query`, ordered. `cancelled` is polled between blocks; `None` when it
-    /// said stop.
+    /// All hits of `query`, ordered; `state` is what tag and review terms look at.
+    /// `cancelled` is polled between blocks; `None` when it said stop.
     pub fn run(
         &mut self,
         corpus: &Corpus,
         query: &Query,
         scope: Scope,
         order: Order,
+        state: Option<&StateView>,
         cancelled: &(dyn Fn() -> bool + Sync),
     ) -> Option<Vec<Hit>> {
-        self.run_with_progress(corpus, query, scope, order, None, cancelled, &mut |_| {})
+        self.run_with_progress(corpus, query, scope, order, state, cancelled, &mut |_| {})
     }
 
     /// Like `run`, and when the run is long, hands the hits found so far (corpus order,
@@ -621,7 +622,7 @@ mod tests {
     fn ids(c: &Corpus, q: &str, scope: Scope, order: Order) -> Vec<String> {
         let query = Query::parse(q).expect("parses");
         Matcher::new()
-            .run(c, &query, scope, order, &|| false)
+            .run(c, &query, scope, order, None, &|| false)
             .expect("not cancelled")
             .iter()
             .filter_map(|h| c.get(h.index as usize).map(|a| a.id.clone()))
@@ -741,7 +742,7 @@ mod tests {
         let mut m = Matcher::new();
         let mut run = |q: &str| {
             let query = Query::parse(q).expect("parses");
-            m.run(&c, &query, Scope::Title, Order::Corpus, &|| false)
+            m.run(&c, &query, Scope::Title, Order::Corpus, None, &|| false)
                 .expect("runs")
                 .iter()
                 .map(|h| h.index)
@@ -756,7 +757,7 @@ mod tests {
             .map(|q| {
                 let query = Query::parse(q).expect("parses");
                 Matcher::new()
-                    .run(&c, &query, Scope::Title, Order::Corpus, &|| false)
+                    .run(&c, &query, Scope::Title, Order::Corpus, None, &|| false)
                     .expect("runs")
                     .iter()
                     .map(|h| h.index)
@@ -782,10 +783,10 @@ mod tests {
         let c = Corpus::from_articles(articles);
         let query = Query::parse("ال").expect("parses");
         let exact = Matcher::new()
-            .run(&c, &query, Scope::Title, Order::Score, &|| false)
+            .run(&c, &query, Scope::Title, Order::Score, None, &|| false)
             .expect("runs");
         let quick = Matcher::interactive()
-            .run(&c, &query, Scope::Title, Order::Score, &|| false)
+            .run(&c, &query, Scope::Title, Order::Score, None, &|| false)
             .expect("runs");
         assert!(exact.len() > INTERACTIVE_RANKED, "{}", exact.len());
         let set = |h: &[Hit]| {
@@ -808,10 +809,10 @@ mod tests {
         // Small results are ranked exactly in full.
         let query = Query::parse("'الميناء شحنة").expect("parses");
         let exact = Matcher::new()
-            .run(&c, &query, Scope::Title, Order::Score, &|| false)
+            .run(&c, &query, Scope::Title, Order::Score, None, &|| false)
             .expect("runs");
         let quick = Matcher::interactive()
-            .run(&c, &query, Scope::Title, Order::Score, &|| false)
+            .run(&c, &query, Scope::Title, Order::Score, None, &|| false)
             .expect("runs");
         assert!(exact.len() < INTERACTIVE_RANKED);
         assert_eq!(exact, quick);
@@ -848,7 +849,7 @@ mod tests {
         let query = Query::parse("ا").expect("parses");
         assert!(
             Matcher::new()
-                .run(&c, &query, Scope::Title, Order::Score, &|| true)
+                .run(&c, &query, Scope::Title, Order::Score, None, &|| true)
                 .is_none()
         );
     }

@@ -86,19 +86,88 @@ fn serve(rx: &Receiver<MatchRequest>, latest: &AtomicU64, reply: &dyn Fn(MatchRe
             request = newer;
         }
         let generation = request.generation;
+        let searched = request.corpus.len();
         let stale = || latest.load(Ordering::SeqCst) != generation;
-        if let Some(hits) = matcher.run(
+        // A long run shows what it has found so far.
+        let mut progress = |hits: &[Hit]| {
+            reply(MatchResult {
+                complete: false,
+                ..MatchResult::from_hits(generation, hits, searched)
+            });
+        };
+        if let Some(hits) = matcher.run_with_progress(
             &request.corpus,
             &request.query,
             request.scope,
             request.order,
+            request.state.as_deref(),
             &stale,
+            &mut progress,
         ) {
-            reply(MatchResult::from_hits(
+            reply(MatchResult::from_hits(generation, &hits, searched));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::{Article, Origin};
+    use crate::store::state::Meta;
+    use crate::store::{Op, TagState};
+    use std::time::Duration;
+
+    #[test]
+    fn queries_on_tags_see_the_state_sent_with_them() {
+        let articles = ["a", "b", "c"]
+            .into_iter()
+            .map(|id| {
+                let origin = Origin {
+                    path: Arc::from("x.txt"),
+                    line: None,
+                };
+                Article::from_lines(id.into(), origin, ["some title"])
+            })
+            .collect();
+        let corpus = Corpus::from_articles(articles);
+        let mut tags = TagState::default();
+        let relevant = Op::Tag {
+            tag: "relevant".into(),
+        };
+        tags.apply("b", &relevant, Meta::default());
+        tags.apply("c", &Op::Review, Meta::default());
+        let state = Arc::new(StateView {
+            tags,
+            marks: ["a".to_string()].into(),
+            version: 1,
+        });
+        let (tx, rx) = mpsc::channel();
+        let worker = Worker::spawn(move |r| {
+            let _ = tx.send(r);
+        });
+        let cases: [(&str, &[u32]); 4] = [
+            ("tag:relevant", &[1]),
+            ("reviewed", &[2]),
+            ("untagged", &[0, 2]),
+            ("marked", &[0]),
+        ];
+        for (generation, (query, want)) in (1..).zip(cases) {
+            worker.request(MatchRequest {
                 generation,
-                &hits,
-                request.corpus.len(),
-            ));
+                corpus: corpus.clone(),
+                query: Query::parse(query).expect("parses"),
+                scope: Scope::Title,
+                order: Order::Corpus,
+                state: Some(state.clone()),
+            });
+            let result = loop {
+                let r = rx.recv_timeout(Duration::from_secs(30)).expect("a reply");
+                if r.complete {
+                    break r;
+                }
+            };
+            assert_eq!(result.generation, generation);
+            assert_eq!(&*result.hits, want, "{query}");
         }
     }
 }
