@@ -86,7 +86,7 @@ fn typing(corpus: &Corpus) -> (Duration, Duration, Duration, usize) {
             let hits = matcher
                 .run(corpus, &query, Scope::Title, Order::Score, None, &|| false)
                 .expect("not cancelled");
-            let result = MatchResult::from_hits(1, &hits, corpus.len());
+            let result = MatchResult::from_hits(1, &hits);
             times.push(start.elapsed());
             if std::env::var_os("FILTER_BENCH_TRACE").is_some() {
                 println!(

@@ -902,22 +902,11 @@ mod tests {
         while let Some(msg) = queue.pop_front() {
             for effect in app.update(msg) {
                 if let Effect::Match(r) = effect {
+                    let state = r.state.as_deref();
                     let hits = matcher
-                        .run_with_progress(
-                            &r.corpus,
-                            &r.query,
-                            r.scope,
-                            r.order,
-                            r.state.as_deref(),
-                            &|| false,
-                            &mut |_| {},
-                        )
+                        .run(&r.corpus, &r.query, r.scope, r.order, state, &|| false)
                         .expect("runs");
-                    queue.push_front(Msg::Matched(MatchResult::from_hits(
-                        r.generation,
-                        &hits,
-                        r.corpus.len(),
-                    )));
+                    queue.push_front(Msg::Matched(MatchResult::from_hits(r.generation, &hits)));
                 }
             }
         }
@@ -1035,7 +1024,6 @@ mod tests {
         app.update(Msg::Matched(MatchResult {
             generation: r.generation,
             hits: Arc::from([0u32, 1]),
-            searched: 2,
             complete: true,
         }));
         assert!(
@@ -1055,7 +1043,6 @@ mod tests {
         let partial = |hits: &[u32], complete| MatchResult {
             generation: r.generation,
             hits: Arc::from(hits),
-            searched: 3,
             complete,
         };
         app.update(Msg::Matched(partial(&[0], false)));

@@ -35,18 +35,15 @@ pub struct MatchResult {
     pub generation: u64,
     /// Corpus indices in display order.
     pub hits: Arc<[u32]>,
-    /// How many articles were searched.
-    pub searched: usize,
     /// False for the hits found so far by a run still going on.
     pub complete: bool,
 }
 
 impl MatchResult {
-    pub fn from_hits(generation: u64, hits: &[Hit], searched: usize) -> MatchResult {
+    pub fn from_hits(generation: u64, hits: &[Hit]) -> MatchResult {
         MatchResult {
             generation,
             hits: hits.iter().map(|h| h.index).collect(),
-            searched,
             complete: true,
         }
     }
@@ -86,13 +83,12 @@ fn serve(rx: &Receiver<MatchRequest>, latest: &AtomicU64, reply: &dyn Fn(MatchRe
             request = newer;
         }
         let generation = request.generation;
-        let searched = request.corpus.len();
         let stale = || latest.load(Ordering::SeqCst) != generation;
         // A long run shows what it has found so far.
         let mut progress = |hits: &[Hit]| {
             reply(MatchResult {
                 complete: false,
-                ..MatchResult::from_hits(generation, hits, searched)
+                ..MatchResult::from_hits(generation, hits)
             });
         };
         if let Some(hits) = matcher.run_with_progress(
@@ -104,7 +100,7 @@ fn serve(rx: &Receiver<MatchRequest>, latest: &AtomicU64, reply: &dyn Fn(MatchRe
             &stale,
             &mut progress,
         ) {
-            reply(MatchResult::from_hits(generation, &hits, searched));
+            reply(MatchResult::from_hits(generation, &hits));
         }
     }
 }
