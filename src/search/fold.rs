@@ -66,10 +66,44 @@ fn is_ignorable(c: char) -> bool {
         | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
+/// Folded forms of the Arabic block U+0600..U+06FF (each folds to at most one character),
+/// computed once from `fold_char` so the table and the rules cannot disagree.
+fn arabic_table() -> &'static [Option<char>; 256] {
+    static TABLE: std::sync::OnceLock<[Option<char>; 256]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = [None; 256];
+        for (i, slot) in table.iter_mut().enumerate() {
+            let c = char::from_u32(0x0600 + i as u32).unwrap_or(' ');
+            fold_char(c, &mut |f| *slot = Some(f));
+        }
+        table
+    })
+}
+
 /// Fold `text`, handing each folded character to `out`.
 pub fn fold_chars(text: &str, mut out: impl FnMut(char)) {
-    for c in text.chars() {
-        fold_char(c, &mut out);
+    // This runs over every letter of the corpus at load: ASCII and the Arabic block (the
+    // two-byte sequences led by 0xD8..0xDB) are folded from the bytes, without decoding.
+    let table = arabic_table();
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let lead = b[i];
+        if lead < 0x80 {
+            out(char::from(lead.to_ascii_lowercase()));
+            i += 1;
+        } else if (0xD8..=0xDB).contains(&lead) {
+            // A valid str has the continuation byte.
+            let index = (usize::from(lead & 0x03) << 6) | usize::from(b[i + 1] & 0x3F);
+            if let Some(f) = table[index] {
+                out(f);
+            }
+            i += 2;
+        } else {
+            let c = text[i..].chars().next().unwrap_or(' ');
+            fold_char(c, &mut out);
+            i += c.len_utf8();
+        }
     }
 }
 
@@ -122,6 +156,18 @@ mod tests {
         assert_eq!(fold("Ecole\u{0301}"), "ecole");
         assert_eq!(fold("ＴＲＩＰＯＬＩ"), "tripoli");
         assert_eq!(fold("İstanbul"), "istanbul");
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_rules() {
+        for cp in 0..0x0800u32 {
+            let Some(c) = char::from_u32(cp) else {
+                continue;
+            };
+            let mut slow = String::new();
+            fold_char(c, &mut |f| slow.push(f));
+            assert_eq!(fold(&c.to_string()), slow, "U+{cp:04X}");
+        }
     }
 
     #[test]
