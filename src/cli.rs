@@ -8,7 +8,7 @@ use crate::runtime::{self, Session};
 use crate::search::matcher::{Matcher, Order, Scope};
 use crate::search::query::Query;
 use crate::store::{Op, Request, Store};
-use crate::text::{BidiMode, is_bidi_control};
+use crate::text::BidiMode;
 use crate::ui::Theme;
 use clap::{Args, Parser, Subcommand};
 use serde_json::json;
@@ -653,14 +653,7 @@ fn leak<T>(value: T) {
 /// Text for plain output: bidi controls stay in JSON (data) but not in text meant for
 /// eyes and greps.
 fn plain(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.chars().any(is_bidi_control) {
-        text.chars()
-            .filter(|&c| !is_bidi_control(c))
-            .collect::<String>()
-            .into()
-    } else {
-        text.into()
-    }
+    crate::text::without_bidi_controls(text)
 }
 
 /// Load for a headless command: warnings go to stderr, the load is never stopped by them.

@@ -180,24 +180,6 @@ impl Article {
     pub fn paragraph_count(&self) -> usize {
         self.paragraphs.len()
     }
-
-    /// Build the text store from paragraph strings.
-    pub(crate) fn set_paragraphs(&mut self, paragraphs: Vec<(String, Direction)>) {
-        let mut text = String::with_capacity(paragraphs.iter().map(|(t, _)| t.len()).sum());
-        self.paragraphs = paragraphs
-            .into_iter()
-            .map(|(t, direction)| {
-                let start = text.len() as u32;
-                text.push_str(&t);
-                Paragraph {
-                    start,
-                    end: text.len() as u32,
-                    direction,
-                }
-            })
-            .collect();
-        self.text = text;
-    }
 }
 
 /// Base direction from the first strong character, LTR when there is none.

@@ -1,6 +1,6 @@
 //! The plain-text report format: one paragraph per line, source URLs between them.
 
-use super::{Article, Direction, Origin, Source, direction_of, guess_lang, url};
+use super::{Article, Direction, Origin, Paragraph, Source, direction_of, guess_lang, url};
 use crate::text::sanitize;
 use std::collections::HashMap;
 
@@ -44,8 +44,9 @@ pub(crate) fn looks_binary(bytes: &[u8]) -> bool {
 /// Paragraphs, sources, dateline and title from a report's lines.
 #[derive(Default)]
 pub(crate) struct Body {
-    /// Paragraph text and direction, until they go into the article's one string.
-    pub paragraphs: Vec<(String, Direction)>,
+    /// All paragraphs' text, one after another, as the article will keep it.
+    text: String,
+    paragraphs: Vec<Paragraph>,
     pub sources: Vec<Source>,
     by_url: HashMap<String, usize>,
 }
@@ -62,14 +63,7 @@ impl Body {
             }
             // Bidi controls around a link must not hide inside the stored URL (copied
             // only in the rare line that has one).
-            let bare: std::borrow::Cow<str> = if line.chars().any(crate::text::is_bidi_control) {
-                line.chars()
-                    .filter(|&c| !crate::text::is_bidi_control(c))
-                    .collect::<String>()
-                    .into()
-            } else {
-                line.into()
-            };
+            let bare = crate::text::without_bidi_controls(line);
             if url::is_url_line(&bare) {
                 let backs = body.paragraphs.len().checked_sub(1);
                 body.add_source(bare.trim(), backs);
@@ -80,7 +74,13 @@ impl Body {
                 .into_iter()
                 .map(|r| line[r].to_string())
                 .collect();
-            body.paragraphs.push((line.to_string(), direction_of(line)));
+            let start = body.text.len() as u32;
+            body.text.push_str(line);
+            body.paragraphs.push(Paragraph {
+                start,
+                end: body.text.len() as u32,
+                direction: direction_of(line),
+            });
             for u in inline {
                 body.add_source(&u, Some(index));
             }
@@ -109,7 +109,7 @@ impl Body {
     /// The dateline place and the rest of the first paragraph.
     pub fn dateline(&self) -> (Option<&str>, &str) {
         match self.paragraphs.first() {
-            Some((text, _)) => split_dateline(text),
+            Some(p) => split_dateline(&self.text[p.start as usize..p.end as usize]),
             None => (None, ""),
         }
     }
@@ -127,7 +127,11 @@ impl Body {
             .filter(|t| !t.trim().is_empty())
             .unwrap_or_else(|| derive_title(lead));
         let lang = guess_lang(
-            std::iter::once(title.as_str()).chain(self.paragraphs.iter().map(|(t, _)| t.as_str())),
+            std::iter::once(title.as_str()).chain(
+                self.paragraphs
+                    .iter()
+                    .map(|p| &self.text[p.start as usize..p.end as usize]),
+            ),
         );
         let direction = if title.is_empty() {
             Direction::Ltr
@@ -138,8 +142,14 @@ impl Body {
             id,
             title,
             place,
-            text: String::new(),
-            paragraphs: Vec::new(),
+            // Growing by doubling leaves up to half the capacity unused; shrinking in
+            // place is cheap and keeps memory at the size of the text.
+            text: {
+                let mut text = self.text;
+                text.shrink_to_fit();
+                text
+            },
+            paragraphs: self.paragraphs,
             sources: self.sources,
             lang,
             direction,
@@ -148,7 +158,6 @@ impl Body {
             lossy: false,
             search: Default::default(),
         };
-        article.set_paragraphs(self.paragraphs);
         article.search = crate::search::SearchText::build(&article);
         article
     }

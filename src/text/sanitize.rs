@@ -28,14 +28,19 @@ fn needs_replacing(c: char) -> bool {
 }
 
 /// The same question over bytes (C0 and DEL are single bytes, C1 are 0xC2 0x80-0x9F):
-/// this runs over every line at load.
+/// this runs over every line at load, so a branch-free pass that the compiler vectorizes
+/// rules out most lines before the exact check.
 fn has_control(text: &str) -> bool {
     let b = text.as_bytes();
-    b.iter().enumerate().any(|(i, &c)| {
-        c < 0x20
-            || c == 0x7F
-            || (c == 0xC2 && b.get(i + 1).is_some_and(|n| (0x80..=0x9F).contains(n)))
-    })
+    let suspect = b.iter().fold(0u8, |acc, &c| {
+        acc | u8::from(c < 0x20) | u8::from(c == 0x7F) | u8::from(c == 0xC2)
+    });
+    suspect != 0
+        && b.iter().enumerate().any(|(i, &c)| {
+            c < 0x20
+                || c == 0x7F
+                || (c == 0xC2 && b.get(i + 1).is_some_and(|n| (0x80..=0x9F).contains(n)))
+        })
 }
 
 /// The visible stand-in for a control character.
@@ -50,6 +55,20 @@ pub fn placeholder(c: char) -> char {
 /// Bidi formatting characters: they steer the bidi algorithm but are never drawn.
 pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` without bidi formatting characters; borrowed when it has none. Every one of
+/// them is three bytes led by 0xE2, except U+061C (0xD8 0x9C), so most text is ruled out
+/// by a byte search.
+pub fn without_bidi_controls(text: &str) -> Cow<'_, str> {
+    let b = text.as_bytes();
+    let maybe = memchr::memchr(0xE2, b).is_some()
+        || memchr::memmem::find(b, "\u{061C}".as_bytes()).is_some();
+    if maybe && text.chars().any(is_bidi_control) {
+        Cow::Owned(text.chars().filter(|&c| !is_bidi_control(c)).collect())
+    } else {
+        Cow::Borrowed(text)
+    }
 }
 
 /// True when a string is safe to hand to the terminal as one cell's symbol.
@@ -88,5 +107,22 @@ mod tests {
         assert_eq!(sanitize("a\u{202E}b"), "a\u{202E}b");
         assert!(!is_safe_symbol("\u{202E}"));
         assert!(is_safe_symbol("ﻻ"));
+    }
+
+    #[test]
+    fn bidi_controls_can_be_stripped() {
+        for c in (0u32..0x3000).filter_map(char::from_u32) {
+            let s = format!("a{c}b");
+            let expected = if is_bidi_control(c) {
+                "ab".to_string()
+            } else {
+                s.clone()
+            };
+            assert_eq!(without_bidi_controls(&s), expected, "U+{:04X}", c as u32);
+        }
+        assert!(matches!(
+            without_bidi_controls("سبها – نص"),
+            Cow::Borrowed(_)
+        ));
     }
 }

@@ -89,10 +89,8 @@ pub fn draw_input(
 pub fn sanitize_buffer(buf: &mut Buffer) {
     for cell in buf.content.iter_mut() {
         if !crate::text::is_safe_symbol(cell.symbol()) {
-            let safe = crate::text::sanitize(cell.symbol())
-                .chars()
-                .filter(|&c| !crate::text::is_bidi_control(c))
-                .collect::<String>();
+            let safe = crate::text::sanitize(cell.symbol());
+            let safe = crate::text::without_bidi_controls(&safe).into_owned();
             cell.set_symbol(if safe.is_empty() { " " } else { &safe });
         }
     }
