@@ -1,7 +1,7 @@
 //! Finding corpus files and loading them in parallel, reporting progress as it goes.
 
 use super::jsonl::parse_json_file;
-use super::report::{ReportError, looks_binary, parse_report};
+use super::report::{ReportError, decode, looks_binary, parse_report};
 use super::{Article, Corpus, Origin, sample};
 use rayon::prelude::*;
 use std::fmt;
@@ -378,22 +378,21 @@ fn internal_error(input: &Input, what: &str) -> Parsed {
     }
 }
 
-/// Split JSON Lines text into pieces on line boundaries, with each piece's first line number.
-fn json_pieces(text: &str) -> Vec<(usize, &str)> {
+/// Split JSON Lines bytes into pieces on line boundaries, with each piece's first line
+/// number. Bytes, not text: each piece is decoded on its own, in parallel; a newline byte
+/// never falls inside a UTF-8 sequence.
+fn json_pieces(bytes: &[u8]) -> Vec<(usize, &[u8])> {
     let mut pieces = Vec::new();
     let mut start = 0;
     let mut line = 1;
-    while start < text.len() {
-        let mut end = (start + JSON_PIECE).min(text.len());
-        if end < text.len() {
-            // Search bytes: `end` may fall inside a multi-byte character; a newline byte is
-            // always a character boundary.
-            end =
-                memchr::memchr(b'\n', &text.as_bytes()[end..]).map_or(text.len(), |i| end + i + 1);
+    while start < bytes.len() {
+        let mut end = (start + JSON_PIECE).min(bytes.len());
+        if end < bytes.len() {
+            end = memchr::memchr(b'\n', &bytes[end..]).map_or(bytes.len(), |i| end + i + 1);
         }
-        let piece = &text[start..end];
+        let piece = &bytes[start..end];
         pieces.push((line, piece));
-        line += piece.bytes().filter(|&b| b == b'\n').count();
+        line += memchr::memchr_iter(b'\n', piece).count();
         start = end;
     }
     pieces
@@ -578,28 +577,18 @@ impl Loader {
             );
         }
         let mut head = Vec::new();
-        // Validation is fast; the lossy decoder only runs for files that need it.
-        let text = match std::str::from_utf8(&bytes) {
-            Ok(t) => std::borrow::Cow::Borrowed(t),
-            Err(_) => String::from_utf8_lossy(&bytes),
-        };
-        if matches!(text, std::borrow::Cow::Owned(_)) {
-            head.push(warning(
-                &path,
-                WarningKind::Lossy,
-                "not valid UTF-8: decoded with replacement characters (�)",
-            ));
-        }
-        if text.trim().is_empty() {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        let blank = bytes.trim_ascii_start();
+        if blank.is_empty() {
             head.push(warning(&path, WarningKind::Empty, "empty file: skipped"));
         }
         let stem = stem(input.name()).to_string();
-        let is_array = text.trim_start().starts_with('[');
-        let pieces = if is_array {
-            vec![(1, text.as_ref())]
+        let pieces = if blank.starts_with(b"[") {
+            vec![(1, bytes)]
         } else {
-            json_pieces(&text)
+            json_pieces(bytes)
         };
+        let lossy = AtomicBool::new(false);
         let group = rayon::current_num_threads().max(1) * 2;
         for (n, window) in pieces.chunks(group).enumerate() {
             if self.cancel.load(Ordering::Relaxed) {
@@ -608,16 +597,27 @@ impl Loader {
             let mut parsed: Vec<Parsed> = window
                 .par_iter()
                 .map(|&(first_line, piece)| {
-                    let (articles, errors) = parse_json_file(piece, &path, &stem, first_line);
-                    let warnings = errors
+                    let text = decode(piece);
+                    // Said once per file, by the first piece that needed it.
+                    let lossy = (matches!(text, std::borrow::Cow::Owned(_))
+                        && !lossy.swap(true, Ordering::Relaxed))
+                    .then(|| {
+                        warning(
+                            &path,
+                            WarningKind::Lossy,
+                            "not valid UTF-8: decoded with replacement characters (�)",
+                        )
+                    });
+                    let (articles, errors) = parse_json_file(&text, &path, &stem, first_line);
+                    let warnings = lossy
                         .into_iter()
-                        .map(|e| LoadWarning {
+                        .chain(errors.into_iter().map(|e| LoadWarning {
                             path: path.clone(),
                             line: e.line,
                             column: e.column,
                             kind: WarningKind::BadRecord,
                             message: format!("{}: skipped", e.reason),
-                        })
+                        }))
                         .collect();
                     Parsed { articles, warnings }
                 })
@@ -707,10 +707,10 @@ mod tests {
         // Arabic (two bytes per letter) so piece boundaries fall inside characters.
         let line = "{\"title\": \"سطر من نص عربي طويل بما يكفي\"}\n";
         let text = line.repeat(JSON_PIECE / line.len() * 3 + 7);
-        let pieces = json_pieces(&text);
+        let pieces = json_pieces(text.as_bytes());
         assert!(pieces.len() >= 3);
-        let joined: String = pieces.iter().map(|(_, p)| *p).collect();
-        assert_eq!(joined, text);
+        let joined: Vec<u8> = pieces.iter().flat_map(|(_, p)| p.iter().copied()).collect();
+        assert_eq!(joined, text.as_bytes());
         let mut expected_line = 1;
         for (first, piece) in &pieces {
             assert_eq!(*first, expected_line);

@@ -24,16 +24,22 @@ pub fn parse_report(bytes: &[u8], id: String, origin: Origin) -> Result<Article,
     if looks_binary(bytes) {
         return Err(ReportError::Binary);
     }
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => std::borrow::Cow::Borrowed(t),
-        Err(_) => String::from_utf8_lossy(bytes),
-    };
+    let text = decode(bytes);
     if text.trim().is_empty() {
         return Err(ReportError::Empty);
     }
     let mut article = build(id, origin, text.lines());
     article.lossy = matches!(text, std::borrow::Cow::Owned(_));
     Ok(article)
+}
+
+/// Text from bytes: borrowed when valid UTF-8 (checked with SIMD: this runs over every
+/// byte of the corpus), otherwise decoded with replacement characters.
+pub(crate) fn decode(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match simdutf8::basic::from_utf8(bytes) {
+        Ok(t) => std::borrow::Cow::Borrowed(t),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
 }
 
 /// NUL bytes in the first few kilobytes mean this is not a text file.
