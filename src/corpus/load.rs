@@ -714,9 +714,31 @@ mod tests {
         let mut expected_line = 1;
         for (first, piece) in &pieces {
             assert_eq!(*first, expected_line);
-            assert!(piece.ends_with('\n'));
-            expected_line += piece.matches('\n').count();
+            assert!(piece.ends_with(b"\n"));
+            // Each piece is whole characters.
+            assert!(std::str::from_utf8(piece).is_ok());
+            expected_line += piece.iter().filter(|&&b| b == b'\n').count();
         }
+    }
+
+    #[test]
+    fn invalid_utf8_in_several_pieces_is_reported_once() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("big.jsonl");
+        let good = "{\"title\": \"سطر سليم\"}\n".as_bytes();
+        let bad = b"{\"title\": \"caf\xE9\"}\n";
+        let mut bytes = Vec::new();
+        let mut records = 0;
+        while bytes.len() < JSON_PIECE * 3 {
+            bytes.extend_from_slice(if records % 50_000 == 7 { bad } else { good });
+            records += 1;
+        }
+        std::fs::write(&path, &bytes).expect("written");
+        let (corpus, warnings, _) = load_all(&LoadOptions { paths: vec![path] });
+        assert_eq!(corpus.len(), records);
+        let lossy = warnings.iter().filter(|w| w.kind == WarningKind::Lossy);
+        assert_eq!(lossy.count(), 1, "{warnings:?}");
+        assert!(corpus.iter().any(|a| a.title == "caf\u{FFFD}"));
     }
 
     #[test]
