@@ -4,9 +4,10 @@ use super::Article;
 use std::sync::Arc;
 
 /// Articles in load order, stored as immutable chunks so a clone costs one `Arc` per batch.
+/// (`Arc<Vec<_>>`, not `Arc<[_]>`: taking a batch in must not copy it.)
 #[derive(Debug, Clone, Default)]
 pub struct Corpus {
-    chunks: Vec<Arc<[Article]>>,
+    chunks: Vec<Arc<Vec<Article>>>,
     /// Index of the first article of each chunk.
     starts: Vec<usize>,
     len: usize,
@@ -29,7 +30,7 @@ impl Corpus {
         }
         self.starts.push(self.len);
         self.len += articles.len();
-        self.chunks.push(articles.into());
+        self.chunks.push(Arc::new(articles));
     }
 
     pub fn len(&self) -> usize {

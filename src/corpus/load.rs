@@ -5,6 +5,7 @@ use super::report::{ReportError, decode, looks_binary, parse_report};
 use super::{Article, Corpus, Origin, sample};
 use rayon::prelude::*;
 use std::fmt;
+use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -646,32 +647,72 @@ impl Loader {
     }
 }
 
-/// Keeps ids unique within a load: a clash is renamed `id~2` and reported.
+/// Keeps ids unique within a load: a clash is renamed `id~2` and reported. The ids live
+/// in one string with a table of their numbers: a million ids cost a few bytes each, not
+/// an allocation and a map entry each (growing such a map was a tenth of a large load).
 #[derive(Default)]
 struct IdRegistry {
+    text: String,
+    /// End of each id in `text`.
+    ends: Vec<usize>,
+    /// The file each id was first seen in, as an index into `paths`.
+    first_path: Vec<u32>,
+    paths: Vec<Arc<str>>,
+    table: hashbrown::HashTable<u32>,
     // Ids are not attacker-chosen keys here and there can be millions: a fast hash.
-    first_seen: rustc_hash::FxHashMap<String, Arc<str>>,
+    hasher: rustc_hash::FxBuildHasher,
+}
+
+fn id_at<'a>(text: &'a str, ends: &[usize], n: u32) -> &'a str {
+    let n = n as usize;
+    let start = if n == 0 { 0 } else { ends[n - 1] };
+    &text[start..ends[n]]
 }
 
 impl IdRegistry {
-    fn claim(&mut self, article: &mut Article) -> Option<LoadWarning> {
-        if !self.first_seen.contains_key(&article.id) {
-            self.first_seen
-                .insert(article.id.clone(), article.origin.path.clone());
-            return None;
+    fn find(&self, id: &str) -> Option<u32> {
+        let hash = self.hasher.hash_one(id);
+        self.table
+            .find(hash, |&n| id_at(&self.text, &self.ends, n) == id)
+            .copied()
+    }
+
+    fn insert(&mut self, id: &str, path: &Arc<str>) {
+        if self.paths.last().is_none_or(|p| !Arc::ptr_eq(p, path)) {
+            self.paths.push(path.clone());
         }
+        let n = self.ends.len() as u32;
+        self.text.push_str(id);
+        self.ends.push(self.text.len());
+        self.first_path.push(self.paths.len() as u32 - 1);
+        let Self {
+            text,
+            ends,
+            table,
+            hasher,
+            ..
+        } = self;
+        table.insert_unique(hasher.hash_one(id), n, |&m| {
+            hasher.hash_one(id_at(text, ends, m))
+        });
+    }
+
+    fn claim(&mut self, article: &mut Article) -> Option<LoadWarning> {
+        let Some(first) = self.find(&article.id) else {
+            self.insert(&article.id, &article.origin.path);
+            return None;
+        };
+        let first = self.paths[self.first_path[first as usize] as usize].clone();
         let original = article.id.clone();
-        let first = self.first_seen[&original].clone();
         let mut n = 2;
         let renamed = loop {
             let candidate = format!("{original}~{n}");
-            if !self.first_seen.contains_key(&candidate) {
+            if self.find(&candidate).is_none() {
                 break candidate;
             }
             n += 1;
         };
-        self.first_seen
-            .insert(renamed.clone(), article.origin.path.clone());
+        self.insert(&renamed, &article.origin.path);
         article.id = renamed.clone();
         article.search = crate::search::SearchText::build(article);
         Some(LoadWarning {
