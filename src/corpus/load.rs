@@ -222,7 +222,29 @@ fn scan(options: &LoadOptions) -> (Vec<Input>, Vec<LoadWarning>) {
     }
     for path in &options.paths {
         match std::fs::metadata(path) {
-            Ok(m) if m.is_dir() => walk(path, &mut inputs, &mut warnings),
+            Ok(m) if m.is_dir() => {
+                let mut files = Vec::new();
+                walk(path, &mut files, &mut warnings);
+                // One stat per file: in parallel, as 100,000 of them take a while.
+                let stats: Vec<_> = files
+                    .into_par_iter()
+                    .map(|path| {
+                        let m = std::fs::metadata(&path);
+                        (path, m)
+                    })
+                    .collect();
+                for (path, m) in stats {
+                    match m {
+                        Ok(m) if m.is_file() => inputs.push(Input::File {
+                            path,
+                            len: m.len(),
+                            modified: m.modified().ok(),
+                        }),
+                        Ok(_) => {}
+                        Err(e) => warnings.push(unreadable(&path, &e)),
+                    }
+                }
+            }
             Ok(m) => inputs.push(Input::File {
                 path: path.clone(),
                 len: m.len(),
@@ -244,7 +266,8 @@ fn unreadable(path: &Path, e: &std::io::Error) -> LoadWarning {
     }
 }
 
-fn walk(dir: &Path, inputs: &mut Vec<Input>, warnings: &mut Vec<LoadWarning>) {
+/// Corpus files under `dir`, in name order (not yet looked at: see `scan`).
+fn walk(dir: &Path, files: &mut Vec<PathBuf>, warnings: &mut Vec<LoadWarning>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(rd) => rd,
         Err(e) => {
@@ -266,17 +289,9 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, warnings: &mut Vec<LoadWarning>) {
         };
         // Follow links to files, not to directories, so a link loop cannot hang the scan.
         if kind.is_dir() {
-            walk(&path, inputs, warnings);
+            walk(&path, files, warnings);
         } else if is_corpus_file(&name) {
-            match std::fs::metadata(&path) {
-                Ok(m) if m.is_file() => inputs.push(Input::File {
-                    path,
-                    len: m.len(),
-                    modified: m.modified().ok(),
-                }),
-                Ok(_) => {}
-                Err(e) => warnings.push(unreadable(&path, &e)),
-            }
+            files.push(path);
         }
     }
 }

@@ -33,11 +33,17 @@ pub fn is_url_line(line: &str) -> bool {
 pub fn find_inline_urls(text: &str) -> Vec<Range<usize>> {
     let mut found = Vec::new();
     // Most paragraphs hold no link: a fast search rules them out.
+    // The searchers are built once: building one costs more than searching a paragraph.
+    static FINDERS: std::sync::OnceLock<Vec<memchr::memmem::Finder<'static>>> =
+        std::sync::OnceLock::new();
+    let finders = FINDERS.get_or_init(|| {
+        ["http", "HTTP", "Http", "www.", "WWW."]
+            .iter()
+            .map(|n| memchr::memmem::Finder::new(n.as_bytes()))
+            .collect()
+    });
     let bytes = text.as_bytes();
-    if !["http", "HTTP", "Http", "www.", "WWW."]
-        .iter()
-        .any(|n| memchr::memmem::find(bytes, n.as_bytes()).is_some())
-    {
+    if !finders.iter().any(|f| f.find(bytes).is_some()) {
         return found;
     }
     let mut start = 0;
