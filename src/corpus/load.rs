@@ -193,6 +193,13 @@ impl Input {
             .any(|ext| lower.ends_with(ext))
     }
 
+    fn open(&self) -> std::io::Result<Box<dyn std::io::Read>> {
+        match self {
+            Input::File { path, .. } => Ok(Box::new(std::fs::File::open(path)?)),
+            Input::Embedded { bytes, .. } => Ok(Box::new(*bytes)),
+        }
+    }
+
     fn read(&self) -> std::io::Result<std::borrow::Cow<'static, [u8]>> {
         match self {
             Input::File { path, .. } => std::fs::read(path).map(Into::into),
@@ -397,10 +404,10 @@ fn internal_error(input: &Input, what: &str) -> Parsed {
 /// Split JSON Lines bytes into pieces on line boundaries, with each piece's first line
 /// number. Bytes, not text: each piece is decoded on its own, in parallel; a newline byte
 /// never falls inside a UTF-8 sequence.
-fn json_pieces(bytes: &[u8]) -> Vec<(usize, &[u8])> {
+fn json_pieces(bytes: &[u8], first_line: usize) -> (Vec<(usize, &[u8])>, usize) {
     let mut pieces = Vec::new();
     let mut start = 0;
-    let mut line = 1;
+    let mut line = first_line;
     while start < bytes.len() {
         let mut end = (start + JSON_PIECE).min(bytes.len());
         if end < bytes.len() {
@@ -411,7 +418,20 @@ fn json_pieces(bytes: &[u8]) -> Vec<(usize, &[u8])> {
         line += memchr::memchr_iter(b'\n', piece).count();
         start = end;
     }
-    pieces
+    (pieces, line)
+}
+
+/// Read until `buf` holds at least `want` bytes or the input ends; true at the end.
+fn fill(reader: &mut impl std::io::Read, buf: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
+    use std::io::Read;
+    while buf.len() < want {
+        let room = want.saturating_sub(buf.len()).clamp(1, JSON_PIECE);
+        let n = reader.by_ref().take(room as u64).read_to_end(buf)?;
+        if n == 0 {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Loads inputs in order and reports each step through `emit`.
@@ -508,11 +528,12 @@ impl Loader {
             }
             if inputs[done].is_json() {
                 let input = &inputs[done];
+                let before = bytes_done;
                 bytes_done += input.len();
                 done += 1;
                 let mut send = |p, d, b| deliver(p, d, b, &mut summary);
                 let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    self.load_json(input, done, bytes_done, &mut send)
+                    self.load_json(input, done, before, &mut send)
                 }));
                 if loaded.is_err() {
                     // What the file gave before the failure stays loaded.
@@ -555,62 +576,87 @@ impl Loader {
         emit(LoadEvent::Finished(summary));
     }
 
+    /// JSON Lines are read and parsed a window at a time, so a file of gigabytes never sits
+    /// in memory whole; a JSON array is read whole (it is one value).
     fn load_json(
         &self,
         input: &Input,
         files_done: usize,
-        bytes_done: u64,
+        bytes_before: u64,
         deliver: &mut dyn FnMut(Vec<Parsed>, usize, u64),
     ) {
         let path = input.display();
-        let bytes = match input.read() {
-            Ok(b) => b,
-            Err(e) => {
-                let w = warning(&path, WarningKind::Unreadable, format!("cannot read: {e}"));
-                return deliver(
-                    vec![Parsed {
-                        articles: Vec::new(),
-                        warnings: vec![w],
-                    }],
-                    files_done,
-                    bytes_done,
-                );
-            }
+        let only = |w: LoadWarning| {
+            vec![Parsed {
+                articles: Vec::new(),
+                warnings: vec![w],
+            }]
         };
-        if looks_binary(&bytes) {
+        let cannot_read = |e: std::io::Error| {
+            warning(&path, WarningKind::Unreadable, format!("cannot read: {e}"))
+        };
+        let mut reader = match input.open() {
+            Ok(r) => r,
+            Err(e) => return deliver(only(cannot_read(e)), files_done, bytes_before),
+        };
+        let window = rayon::current_num_threads().max(1) * 2 * JSON_PIECE;
+        let mut buf = Vec::with_capacity(window + JSON_PIECE);
+        let mut eof = match fill(&mut reader, &mut buf, window) {
+            Ok(eof) => eof,
+            Err(e) => return deliver(only(cannot_read(e)), files_done, bytes_before),
+        };
+        if looks_binary(&buf) {
             let w = warning(
                 &path,
                 WarningKind::Binary,
                 "binary file (not text): skipped",
             );
-            return deliver(
-                vec![Parsed {
-                    articles: Vec::new(),
-                    warnings: vec![w],
-                }],
-                files_done,
-                bytes_done,
-            );
+            return deliver(only(w), files_done, bytes_before);
         }
-        let mut head = Vec::new();
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-        let blank = bytes.trim_ascii_start();
-        if blank.is_empty() {
-            head.push(warning(&path, WarningKind::Empty, "empty file: skipped"));
+        if buf.starts_with(b"\xEF\xBB\xBF") {
+            buf.drain(..3);
         }
+        let blank = buf.trim_ascii_start();
+        if blank.is_empty() && eof {
+            let w = warning(&path, WarningKind::Empty, "empty file: skipped");
+            return deliver(only(w), files_done, bytes_before);
+        }
+        let is_array = blank.starts_with(b"[");
         let stem = stem(input.name()).to_string();
-        let pieces = if blank.starts_with(b"[") {
-            vec![(1, bytes)]
-        } else {
-            json_pieces(bytes)
-        };
         let lossy = AtomicBool::new(false);
-        let group = rayon::current_num_threads().max(1) * 2;
-        for (n, window) in pieces.chunks(group).enumerate() {
+        let mut consumed = 0u64;
+        let mut line = 1;
+        loop {
             if self.cancel.load(Ordering::Relaxed) {
                 return;
             }
-            let mut parsed: Vec<Parsed> = window
+            if is_array && !eof {
+                eof = match fill(&mut reader, &mut buf, usize::MAX) {
+                    Ok(eof) => eof,
+                    Err(e) => return deliver(only(cannot_read(e)), files_done, bytes_before),
+                };
+                continue;
+            }
+            // Whole lines only; a line longer than the window waits for more bytes.
+            let cut = if eof {
+                Some(buf.len())
+            } else {
+                memchr::memrchr(b'\n', &buf).map(|i| i + 1)
+            };
+            let Some(cut) = cut else {
+                let want = buf.len() + window;
+                eof = match fill(&mut reader, &mut buf, want) {
+                    Ok(eof) => eof,
+                    Err(e) => return deliver(only(cannot_read(e)), files_done, bytes_before),
+                };
+                continue;
+            };
+            let (pieces, next_line) = if is_array {
+                (vec![(1, &buf[..cut])], line)
+            } else {
+                json_pieces(&buf[..cut], line)
+            };
+            let parsed: Vec<Parsed> = pieces
                 .par_iter()
                 .map(|&(first_line, piece)| {
                     let text = decode(piece);
@@ -638,26 +684,19 @@ impl Loader {
                     Parsed { articles, warnings }
                 })
                 .collect();
-            if n == 0 && !head.is_empty() {
-                parsed.insert(
-                    0,
-                    Parsed {
-                        articles: Vec::new(),
-                        warnings: std::mem::take(&mut head),
-                    },
-                );
+            consumed += cut as u64;
+            line = next_line;
+            deliver(parsed, files_done, bytes_before + consumed);
+            buf.drain(..cut);
+            if eof && buf.is_empty() {
+                return;
             }
-            deliver(parsed, files_done, bytes_done);
-        }
-        if !head.is_empty() {
-            deliver(
-                vec![Parsed {
-                    articles: Vec::new(),
-                    warnings: head,
-                }],
-                files_done,
-                bytes_done,
-            );
+            eof = match fill(&mut reader, &mut buf, window) {
+                Ok(eof) => eof,
+                Err(e) => {
+                    return deliver(only(cannot_read(e)), files_done, bytes_before + consumed);
+                }
+            };
         }
     }
 }
@@ -763,7 +802,8 @@ mod tests {
         // Arabic (two bytes per letter) so piece boundaries fall inside characters.
         let line = "{\"title\": \"سطر من نص عربي طويل بما يكفي\"}\n";
         let text = line.repeat(JSON_PIECE / line.len() * 3 + 7);
-        let pieces = json_pieces(text.as_bytes());
+        let (pieces, next) = json_pieces(text.as_bytes(), 1);
+        assert_eq!(next, text.lines().count() + 1);
         assert!(pieces.len() >= 3);
         let joined: Vec<u8> = pieces.iter().flat_map(|(_, p)| p.iter().copied()).collect();
         assert_eq!(joined, text.as_bytes());
@@ -777,23 +817,32 @@ mod tests {
         }
     }
 
+    /// Read in several windows: invalid UTF-8 in more than one is one warning, every record
+    /// loads, and line numbers run on across windows.
     #[test]
-    fn invalid_utf8_in_several_pieces_is_reported_once() {
+    fn a_large_file_is_read_in_windows() {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("big.jsonl");
         let good = "{\"title\": \"سطر سليم\"}\n".as_bytes();
         let bad = b"{\"title\": \"caf\xE9\"}\n";
         let mut bytes = Vec::new();
         let mut records = 0;
-        while bytes.len() < JSON_PIECE * 3 {
-            bytes.extend_from_slice(if records % 50_000 == 7 { bad } else { good });
+        let window = rayon::current_num_threads().max(1) * 2 * JSON_PIECE;
+        while bytes.len() < window + JSON_PIECE {
+            bytes.extend_from_slice(if records % 100_000 == 7 { bad } else { good });
             records += 1;
         }
+        bytes.extend_from_slice(b"{\"title\": oops}\n");
         std::fs::write(&path, &bytes).expect("written");
-        let (corpus, warnings, _) = load_all(&LoadOptions { paths: vec![path] });
+        let (corpus, warnings, summary) = load_all(&LoadOptions { paths: vec![path] });
         assert_eq!(corpus.len(), records);
         let lossy = warnings.iter().filter(|w| w.kind == WarningKind::Lossy);
         assert_eq!(lossy.count(), 1, "{warnings:?}");
+        let broken = warnings.iter().find(|w| w.kind == WarningKind::BadRecord);
+        assert_eq!(broken.and_then(|w| w.line), Some(records + 1));
+        let last = corpus.get(records - 1).expect("last record");
+        assert_eq!(last.origin.line, Some(records));
+        assert_eq!(summary.bytes, bytes.len() as u64);
         assert!(corpus.iter().any(|a| a.title == "caf\u{FFFD}"));
     }
 
