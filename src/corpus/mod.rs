@@ -190,54 +190,18 @@ pub fn direction_of(text: &str) -> Direction {
     }
 }
 
-/// Letters looked at for the language guess.
-const LANG_SAMPLE: usize = 3000;
-
 /// Language guess: the share of Arabic-script letters among Arabic and Latin letters.
+/// URLs are left out: they are Latin whatever the report's language.
 pub fn guess_lang<'a>(texts: impl IntoIterator<Item = &'a str>) -> Lang {
-    static ARABIC_BLOCK: std::sync::OnceLock<[bool; 256]> = std::sync::OnceLock::new();
-    let letters = ARABIC_BLOCK.get_or_init(|| {
-        std::array::from_fn(|i| char::from_u32(0x0600 + i as u32).is_some_and(is_arabic_letter))
-    });
     let (mut arabic, mut latin) = (0usize, 0usize);
     for text in texts {
-        // Bytes, not characters: this runs over every report at load. Arabic-block
-        // characters are two bytes led by 0xD8-0xDB; Latin letters are ASCII or led by
-        // 0xC3-0xC9. URLs are skipped: they are Latin whatever the report's language.
-        let b = text.as_bytes();
-        let mut i = 0;
-        while i < b.len() {
-            if (i == 0 || b[i - 1] == b' ')
-                && matches!(b[i], b'h' | b'H' | b'w' | b'W')
-                && url::looks_like_url(&text[i..])
-            {
-                i += b[i..]
-                    .iter()
-                    .position(|&c| c == b' ')
-                    .unwrap_or(b.len() - i);
-                continue;
-            }
-            match b[i] {
-                0xD8..=0xDB => {
-                    // U+0600..U+06FF from the two bytes (a valid str has the second).
-                    let index = (usize::from(b[i] & 0x03) << 6) | usize::from(b[i + 1] & 0x3F);
-                    arabic += usize::from(letters[index]);
-                    i += 2;
-                }
-                b'a'..=b'z' | b'A'..=b'Z' => {
-                    latin += 1;
-                    i += 1;
-                }
-                0xC3..=0xC9 => {
-                    latin += usize::from(text[i..].chars().next().is_some_and(is_latin_letter));
-                    i += 2;
-                }
-                _ => i += 1,
-            }
-        }
-        // A few thousand letters settle the ratio; the rest of a long report adds nothing.
-        if arabic + latin >= LANG_SAMPLE {
-            break;
+        let (a, l) = count_letters(text.as_bytes());
+        arabic += a;
+        latin += l;
+        for url in url::find_inline_urls(text) {
+            let (a, l) = count_letters(&text.as_bytes()[url]);
+            arabic -= a;
+            latin -= l;
         }
     }
     let total = arabic + latin;
@@ -254,18 +218,23 @@ pub fn guess_lang<'a>(texts: impl IntoIterator<Item = &'a str>) -> Lang {
     }
 }
 
-/// Arabic-script letters, including Persian/Urdu additions and presentation forms.
-/// Plain ranges (no Unicode property lookup): this runs over every character at load.
-pub fn is_arabic_letter(c: char) -> bool {
-    matches!(c,
-        '\u{0620}'..='\u{064A}' | '\u{066E}'..='\u{066F}' | '\u{0671}'..='\u{06D3}' | '\u{06D5}'
-        | '\u{06EE}'..='\u{06EF}' | '\u{06FA}'..='\u{06FC}' | '\u{06FF}'
-        | '\u{0750}'..='\u{077F}' | '\u{08A0}'..='\u{08C9}'
-        | '\u{FB50}'..='\u{FDFB}' | '\u{FE70}'..='\u{FEFC}')
-}
-
-fn is_latin_letter(c: char) -> bool {
-    c.is_ascii_alphabetic() || (('\u{C0}'..='\u{24F}').contains(&c) && c != '×' && c != '÷')
+/// Arabic-script and Latin characters in UTF-8 bytes, counted without decoding or
+/// branching (this runs over every byte of the corpus; the compiler vectorizes both
+/// counts): an Arabic-block character is led by 0xD8..0xDB (harakat and Arabic digits
+/// count too: they are as much a sign of Arabic text); a Latin letter is an ASCII letter
+/// or a two-byte character led by 0xC3..0xC9 (Latin-1 and Latin Extended).
+fn count_letters(b: &[u8]) -> (usize, usize) {
+    // Byte-wide counters over runs of 255 bytes: sixteen or more bytes per instruction.
+    let (mut arabic, mut latin) = (0usize, 0usize);
+    for run in b.chunks(255) {
+        let (a, l) = run.iter().fold((0u8, 0u8), |(a, l), &c| {
+            let is_latin = (c | 0x20).wrapping_sub(b'a') < 26 || c.wrapping_sub(0xC3) < 7;
+            (a + u8::from((c & 0xFC) == 0xD8), l + u8::from(is_latin))
+        });
+        arabic += usize::from(a);
+        latin += usize::from(l);
+    }
+    (arabic, latin)
 }
 
 #[cfg(test)]
@@ -277,6 +246,20 @@ mod tests {
         assert_eq!(direction_of("2017 سبها"), Direction::Rtl);
         assert_eq!(direction_of("Tripoli سبها"), Direction::Ltr);
         assert_eq!(direction_of("123 ..."), Direction::Ltr);
+    }
+
+    #[test]
+    fn letters_are_counted_from_the_bytes_as_from_the_characters() {
+        let is_latin = |c: char| c.is_ascii_alphabetic() || ('\u{C0}'..='\u{27F}').contains(&c);
+        let is_arabic = |c: char| ('\u{0600}'..='\u{06FF}').contains(&c);
+        for c in (0u32..0x0800).filter_map(char::from_u32) {
+            let s = format!("{c}{c} x");
+            let expected = (
+                2 * usize::from(is_arabic(c)),
+                2 * usize::from(is_latin(c)) + 1,
+            );
+            assert_eq!(count_letters(s.as_bytes()), expected, "U+{:04X}", c as u32);
+        }
     }
 
     #[test]
