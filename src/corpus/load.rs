@@ -13,6 +13,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 /// Report files parsed together before a batch is handed on.
 const REPORT_CHUNK: usize = 512;
+/// A piece with this many articles is handed on as a batch of its own, not copied into one.
+const BATCH_AS_IS: usize = 1024;
 /// JSON Lines files are split into pieces of about this size to parse in parallel.
 const JSON_PIECE: usize = 4 << 20;
 
@@ -480,29 +482,48 @@ impl Loader {
         });
         let mut ids = IdRegistry::default();
         let mut deliver =
-            |parsed: Vec<Parsed>, files_done, bytes_done, summary: &mut LoadSummary| {
-                let mut articles = Vec::new();
+            |mut parsed: Vec<Parsed>, files_done, bytes_done, summary: &mut LoadSummary| {
                 let mut warnings = Vec::new();
-                for p in parsed {
-                    warnings.extend(p.warnings);
-                    for mut a in p.articles {
-                        if let Some(w) = ids.claim(&mut a) {
-                            warnings.push(w);
-                        }
-                        articles.push(a);
+                for p in &mut parsed {
+                    warnings.append(&mut p.warnings);
+                    for a in &mut p.articles {
+                        warnings.extend(ids.claim(a));
                     }
+                    summary.articles += p.articles.len();
                 }
-                summary.articles += articles.len();
                 summary.skipped += warnings.iter().filter(|w| w.kind.skipped()).count();
                 summary.warnings += warnings.len();
                 if !warnings.is_empty() {
                     emit(LoadEvent::Warnings(warnings));
                 }
-                emit(LoadEvent::Batch {
-                    articles,
-                    files_done,
-                    bytes_done,
-                });
+                // A large piece (JSON Lines) goes on as it is; single reports are gathered.
+                let mut batch = Vec::new();
+                for p in parsed {
+                    if p.articles.len() < BATCH_AS_IS {
+                        batch.extend(p.articles);
+                        continue;
+                    }
+                    if !batch.is_empty() {
+                        let articles = std::mem::take(&mut batch);
+                        emit(LoadEvent::Batch {
+                            articles,
+                            files_done,
+                            bytes_done,
+                        });
+                    }
+                    emit(LoadEvent::Batch {
+                        articles: p.articles,
+                        files_done,
+                        bytes_done,
+                    });
+                }
+                if !batch.is_empty() {
+                    emit(LoadEvent::Batch {
+                        articles: batch,
+                        files_done,
+                        bytes_done,
+                    });
+                }
                 emit(LoadEvent::Elapsed(started.elapsed()));
             };
         if !scan_warnings.is_empty() {
@@ -712,7 +733,8 @@ struct IdRegistry {
     /// The file each id was first seen in, as an index into `paths`.
     first_path: Vec<u32>,
     paths: Vec<Arc<str>>,
-    table: hashbrown::HashTable<u32>,
+    /// Id number and its hash (kept so that growing the table reads no ids).
+    table: hashbrown::HashTable<(u32, u64)>,
     // Ids are not attacker-chosen keys here and there can be millions: a fast hash.
     hasher: rustc_hash::FxBuildHasher,
 }
@@ -727,8 +749,10 @@ impl IdRegistry {
     fn find(&self, id: &str) -> Option<u32> {
         let hash = self.hasher.hash_one(id);
         self.table
-            .find(hash, |&n| id_at(&self.text, &self.ends, n) == id)
-            .copied()
+            .find(hash, |&(n, h)| {
+                h == hash && id_at(&self.text, &self.ends, n) == id
+            })
+            .map(|&(n, _)| n)
     }
 
     fn insert(&mut self, id: &str, path: &Arc<str>) {
@@ -739,16 +763,8 @@ impl IdRegistry {
         self.text.push_str(id);
         self.ends.push(self.text.len());
         self.first_path.push(self.paths.len() as u32 - 1);
-        let Self {
-            text,
-            ends,
-            table,
-            hasher,
-            ..
-        } = self;
-        table.insert_unique(hasher.hash_one(id), n, |&m| {
-            hasher.hash_one(id_at(text, ends, m))
-        });
+        let hash = self.hasher.hash_one(id);
+        self.table.insert_unique(hash, (n, hash), |&(_, h)| h);
     }
 
     fn claim(&mut self, article: &mut Article) -> Option<LoadWarning> {
