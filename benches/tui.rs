@@ -49,7 +49,7 @@ fn app_with(n: usize) -> App {
     });
     for chunk in articles.chunks(10_000) {
         app.update(Msg::Load(LoadEvent::Batch {
-            articles: chunk.to_vec(),
+            articles: chunk.to_vec().into(),
             files_done: 0,
             bytes_done: 0,
         }));

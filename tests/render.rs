@@ -154,7 +154,7 @@ fn loading_progress_in_the_status_line() {
         bytes: 0,
     }));
     app.update(Msg::Load(LoadEvent::Batch {
-        articles: Vec::new(),
+        articles: Default::default(),
         files_done: 41_200,
         bytes_done: 0,
     }));

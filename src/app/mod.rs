@@ -443,7 +443,7 @@ impl App {
                 ));
                 let (files_done, bytes_done) = (self.load.files_done, self.load.bytes_done);
                 let effects = self.on_load(LoadEvent::Batch {
-                    articles,
+                    articles: articles.into(),
                     files_done,
                     bytes_done,
                 });
@@ -1069,7 +1069,7 @@ mod tests {
         drive(
             &mut app,
             vec![Msg::Load(LoadEvent::Batch {
-                articles: late,
+                articles: late.into(),
                 files_done: 2,
                 bytes_done: 0,
             })],
@@ -1118,7 +1118,7 @@ mod tests {
         assert_eq!(app.reviewed, 1, "a1 is loaded, a3 not yet");
         let rest: Vec<Article> = loaded.corpus.iter().skip(1).cloned().collect();
         app.update(Msg::Load(LoadEvent::Batch {
-            articles: rest,
+            articles: rest.into(),
             files_done: 5,
             bytes_done: 0,
         }));
@@ -1381,7 +1381,7 @@ mod tests {
             bytes: 1000,
         }));
         app.update(Msg::Load(LoadEvent::Batch {
-            articles: Vec::new(),
+            articles: Default::default(),
             files_done: 250,
             bytes_done: 250,
         }));

@@ -2,7 +2,7 @@
 
 use super::jsonl::parse_json_file;
 use super::report::{ReportError, decode, looks_binary, parse_report};
-use super::{Article, Corpus, Origin, sample};
+use super::{Article, Chunk, Corpus, Origin, sample};
 use rayon::prelude::*;
 use std::fmt;
 use std::hash::BuildHasher;
@@ -78,7 +78,7 @@ pub enum LoadEvent {
     },
     /// Articles parsed from the files up to `files_done`.
     Batch {
-        articles: Vec<Article>,
+        articles: Chunk,
         files_done: usize,
         bytes_done: u64,
     },
@@ -308,7 +308,7 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, warnings: &mut Vec<LoadWarning>) {
 /// Result of one input: articles in file order and what went wrong.
 #[derive(Default)]
 struct Parsed {
-    articles: Vec<Article>,
+    articles: Chunk,
     warnings: Vec<LoadWarning>,
 }
 
@@ -357,7 +357,7 @@ fn parse_report_input(input: &Input) -> Parsed {
                 ));
             }
             Parsed {
-                articles: vec![article],
+                articles: Chunk::new(vec![article]),
                 warnings,
             }
         }
@@ -486,9 +486,11 @@ impl Loader {
                 let mut warnings = Vec::new();
                 for p in &mut parsed {
                     warnings.append(&mut p.warnings);
-                    for a in &mut p.articles {
-                        warnings.extend(ids.claim(a));
-                    }
+                    p.articles.update(|articles| {
+                        let before = warnings.len();
+                        warnings.extend(articles.iter_mut().filter_map(|a| ids.claim(a)));
+                        warnings.len() > before
+                    });
                     summary.articles += p.articles.len();
                 }
                 summary.skipped += warnings.iter().filter(|w| w.kind.skipped()).count();
@@ -497,10 +499,10 @@ impl Loader {
                     emit(LoadEvent::Warnings(warnings));
                 }
                 // A large piece (JSON Lines) goes on as it is; single reports are gathered.
-                let mut batch = Vec::new();
+                let mut batch = Chunk::default();
                 for p in parsed {
                     if p.articles.len() < BATCH_AS_IS {
-                        batch.extend(p.articles);
+                        batch.append(p.articles);
                         continue;
                     }
                     if !batch.is_empty() {
@@ -530,7 +532,7 @@ impl Loader {
             let n = scan_warnings.len();
             deliver(
                 vec![Parsed {
-                    articles: Vec::new(),
+                    articles: Chunk::default(),
                     warnings: scan_warnings,
                 }],
                 0,
@@ -609,7 +611,7 @@ impl Loader {
         let path = input.display();
         let only = |w: LoadWarning| {
             vec![Parsed {
-                articles: Vec::new(),
+                articles: Chunk::default(),
                 warnings: vec![w],
             }]
         };
@@ -692,6 +694,8 @@ impl Loader {
                         )
                     });
                     let (articles, errors) = parse_json_file(&text, &path, &stem, first_line);
+                    // Keys are folded here, in parallel, not when the batch is handed on.
+                    let articles = Chunk::new(articles);
                     let warnings = lossy
                         .into_iter()
                         .chain(errors.into_iter().map(|e| LoadWarning {
@@ -784,7 +788,6 @@ impl IdRegistry {
         };
         self.insert(&renamed, &article.origin.path);
         article.id = renamed.clone();
-        article.search = crate::search::SearchText::build(article);
         Some(LoadWarning {
             path: article.origin.path.clone(),
             line: article.origin.line,

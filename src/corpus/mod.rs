@@ -8,7 +8,7 @@ pub mod sample;
 mod url;
 pub mod watch;
 
-pub use collection::Corpus;
+pub use collection::{Chunk, Corpus};
 pub use jsonl::{RecordError, parse_json_file};
 pub use load::{
     FileSig, LoadEvent, LoadOptions, LoadSummary, LoadWarning, Loader, WarningKind,

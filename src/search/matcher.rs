@@ -1,6 +1,7 @@
 //! Running a query over the corpus: cheap checks first, SkimMatcherV2 only on candidates,
 //! in parallel, reusing the previous result when the query only grew.
 
+use super::SearchKey;
 use super::alphabet::{encode_term, needs_verification};
 use super::fold::fold;
 use super::query::{Condition, Query, Term, TextKind};
@@ -137,7 +138,12 @@ fn prepare(query: &Query) -> Prepared {
     Prepared { fields, texts }
 }
 
-fn field_matches(article: &Article, term: &Term, state: Option<&StateView>) -> bool {
+fn field_matches(
+    article: &Article,
+    key: SearchKey,
+    term: &Term,
+    state: Option<&StateView>,
+) -> bool {
     let saved = || state.and_then(|s| s.tags.get(&article.id));
     match term {
         Term::Tag(tag) => saved().is_some_and(|s| s.tags.iter().any(|t| fold(t) == *tag)),
@@ -145,12 +151,8 @@ fn field_matches(article: &Article, term: &Term, state: Option<&StateView>) -> b
         Term::Reviewed => saved().is_some_and(|s| s.reviewed),
         Term::Marked => state.is_some_and(|s| s.marks.contains(&article.id)),
         // The key holds the folded place and domains (one per line), so no folding here.
-        Term::Source(host) => article
-            .search
-            .domains()
-            .split(' ')
-            .any(|d| d.contains(host.as_str())),
-        Term::Place(place) => article.search.place().contains(place.as_str()),
+        Term::Source(host) => key.domains().split(' ').any(|d| d.contains(host.as_str())),
+        Term::Place(place) => key.place().contains(place.as_str()),
         Term::Lang(lang) => article.lang == *lang,
         Term::IdPrefix(prefix) => article.id.starts_with(prefix.as_str()),
         Term::HasLinks => !article.sources.is_empty(),
@@ -189,16 +191,17 @@ fn folded_body(article: &Article) -> String {
 /// is a cheap estimate (see `pre_score`); `exact_score` gives SkimMatcherV2's.
 fn evaluate(
     article: &Article,
+    key: SearchKey,
     p: &Prepared,
     scope: Scope,
     state: Option<&StateView>,
 ) -> Option<i64> {
     for c in &p.fields {
-        if field_matches(article, &c.term, state) == c.negated {
+        if field_matches(article, key, &c.term, state) == c.negated {
             return None;
         }
     }
-    let title = article.search.title();
+    let title = key.title();
     let mut score = 0i64;
     let mut reference: Option<String> = None;
     for t in &p.texts {
@@ -206,7 +209,7 @@ fn evaluate(
             // One exact search, then at most one greedy pass over the title, decide both
             // whether it matches and how well.
             match pre_score(title.as_bytes(), t) {
-                0 if fuzzy_field(&article.search, t).is_none() => return None,
+                0 if fuzzy_field(key, t).is_none() => return None,
                 s => score += s,
             }
             continue;
@@ -215,7 +218,7 @@ fn evaluate(
             (_, TextKind::Prefix) => title.starts_with(t.text.as_str()),
             (_, TextKind::Suffix) => trim_end(title).ends_with(t.text.as_str()),
             (Scope::Title, TextKind::Exact | TextKind::Fuzzy) => {
-                t.whole.find(article.search.key.as_bytes()).is_some()
+                t.whole.find(key.text().as_bytes()).is_some()
             }
             (Scope::Body, TextKind::Exact | TextKind::Fuzzy) => {
                 let body = &article.search.body;
@@ -236,7 +239,7 @@ fn evaluate(
         if !t.negated {
             score += match scope {
                 Scope::Title => pre_score(title.as_bytes(), t),
-                Scope::Body => body_score(article, t),
+                Scope::Body => body_score(article, title, t),
             };
         }
     }
@@ -279,7 +282,7 @@ enum Field {
     Id,
 }
 
-fn fuzzy_field(search: &super::SearchText, t: &TextTerm) -> Option<Field> {
+fn fuzzy_field(search: SearchKey, t: &TextTerm) -> Option<Field> {
     if is_subsequence(search.title().as_bytes(), &t.chars) {
         Some(Field::Title)
     } else if is_subsequence(search.place().as_bytes(), &t.chars) {
@@ -297,8 +300,7 @@ fn fuzzy_field(search: &super::SearchText, t: &TextTerm) -> Option<Field> {
 const ID_MATCH_SCORE: i64 = 1;
 
 /// SkimMatcherV2's score of an article for the query's text terms (title scope).
-fn exact_score(article: &Article, p: &Prepared, skim: &SkimMatcherV2) -> i64 {
-    let s = &article.search;
+fn exact_score(s: SearchKey, p: &Prepared, skim: &SkimMatcherV2) -> i64 {
     p.texts
         .iter()
         .filter(|t| !t.negated)
@@ -316,15 +318,15 @@ fn exact_score(article: &Article, p: &Prepared, skim: &SkimMatcherV2) -> i64 {
             };
             // Exact, prefix and suffix terms found outside the title still count.
             skim.fuzzy_match(text, &t.text)
-                .or_else(|| skim.fuzzy_match(&s.key, &t.text))
+                .or_else(|| skim.fuzzy_match(s.text(), &t.text))
                 .unwrap_or(0)
         })
         .sum()
 }
 
 /// Body scope ranks a term found in the title first, then by how often it occurs.
-fn body_score(article: &Article, t: &TextTerm) -> i64 {
-    let in_title = article.search.title().contains(t.text.as_str());
+fn body_score(article: &Article, folded_title: &str, t: &TextTerm) -> i64 {
+    let in_title = folded_title.contains(t.text.as_str());
     let count = t
         .encoded
         .finder
@@ -449,8 +451,8 @@ impl Matcher {
         let prepared = prepare(query);
         let exact = |hits: &mut [Hit]| {
             hits.par_iter_mut().for_each(|h| {
-                if let Some(a) = corpus.get(h.index as usize) {
-                    h.score = clamp_score(exact_score(a, &prepared, &self.skim));
+                if let Some(key) = corpus.key(h.index as usize) {
+                    h.score = clamp_score(exact_score(key, &prepared, &self.skim));
                 }
             });
         };
@@ -520,7 +522,8 @@ impl Matcher {
                 .flat_map_iter(|part| {
                     part.iter().filter_map(|&index| {
                         let article = corpus.get(index as usize)?;
-                        evaluate(article, &prepared, scope, state).map(|score| Hit {
+                        let key = corpus.key(index as usize)?;
+                        evaluate(article, key, &prepared, scope, state).map(|score| Hit {
                             index,
                             score: clamp_score(score),
                         })

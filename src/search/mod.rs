@@ -8,36 +8,16 @@ pub mod worker;
 
 use crate::corpus::Article;
 
-/// Folded forms of an article for the filter, built once when it is loaded.
+/// Folded text of an article's paragraphs for body search, built once when it is loaded.
+/// (The folded title, place, domains and id live with the corpus: see `SearchKey`.)
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SearchText {
-    /// Folded title, place, source domains and id, one per line (the default scope).
-    pub key: Box<str>,
-    /// Bytes of `key` that hold the title.
-    pub title_len: u32,
-    /// Folded paragraphs in the one-byte alphabet (body scope; the title is in `key`).
+    /// Folded paragraphs in the one-byte alphabet (the title is searched in the key).
     pub body: Box<[u8]>,
 }
 
 impl SearchText {
     pub fn build(article: &Article) -> SearchText {
-        let mut key = fold::fold(&article.title);
-        let title_len = key.len() as u32;
-        key.push('\n');
-        if let Some(place) = &article.place {
-            key.push_str(&fold::fold(place));
-        }
-        key.push('\n');
-        let mut domains: Vec<&str> = article.sources.iter().map(|s| s.domain()).collect();
-        domains.dedup();
-        for d in domains {
-            key.push_str(&fold::fold(d));
-            key.push(' ');
-        }
-        key.push('\n');
-        key.push_str(&fold::fold(&article.id));
-
-        // The title is searched in `key`; the body holds the paragraphs only.
         let mut body = Vec::with_capacity(article.text_len() / 2);
         for (i, p) in article.paragraphs().enumerate() {
             if i > 0 {
@@ -46,33 +26,72 @@ impl SearchText {
             alphabet::encode_folded(p.text, &mut body);
         }
         SearchText {
-            key: key.into_boxed_str(),
-            title_len,
             body: body.into_boxed_slice(),
         }
     }
+}
 
-    /// The folded title.
-    pub fn title(&self) -> &str {
-        &self.key[..self.title_len as usize]
+/// Append an article's search key to `out`: folded title, place, source domains and id,
+/// one per line (the default scope). Returns the bytes of the title.
+pub fn build_key(article: &Article, out: &mut String) -> usize {
+    let start = out.len();
+    fold::fold_chars(&article.title, |c| out.push(c));
+    let title_len = out.len() - start;
+    out.push('\n');
+    if let Some(place) = &article.place {
+        fold::fold_chars(place, |c| out.push(c));
+    }
+    out.push('\n');
+    let mut domains: Vec<&str> = article.sources.iter().map(|s| s.domain()).collect();
+    domains.dedup();
+    for d in domains {
+        fold::fold_chars(d, |c| out.push(c));
+        out.push(' ');
+    }
+    out.push('\n');
+    fold::fold_chars(&article.id, |c| out.push(c));
+    title_len
+}
+
+/// One article's search key, as the corpus keeps it.
+#[derive(Debug, Clone, Copy)]
+pub struct SearchKey<'a> {
+    text: &'a str,
+    title_len: usize,
+}
+
+impl<'a> SearchKey<'a> {
+    pub fn new(text: &'a str, title_len: usize) -> SearchKey<'a> {
+        SearchKey { text, title_len }
     }
 
-    fn line(&self, n: usize) -> &str {
-        self.key.split('\n').nth(n).unwrap_or("")
+    /// The whole key: title, place, domains and id, one per line.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// The folded title.
+    pub fn title(&self) -> &'a str {
+        // The key is sliced only here, at a boundary `build_key` recorded.
+        self.text.get(..self.title_len).unwrap_or("")
+    }
+
+    fn line(&self, n: usize) -> &'a str {
+        self.text.split('\n').nth(n).unwrap_or("")
     }
 
     /// The folded dateline place.
-    pub fn place(&self) -> &str {
+    pub fn place(&self) -> &'a str {
         self.line(1)
     }
 
     /// Folded source domains, separated by spaces.
-    pub fn domains(&self) -> &str {
+    pub fn domains(&self) -> &'a str {
         self.line(2)
     }
 
     /// The folded id.
-    pub fn id(&self) -> &str {
+    pub fn id(&self) -> &'a str {
         self.line(3)
     }
 }
