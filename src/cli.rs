@@ -701,8 +701,10 @@ fn emit(out: &mut impl Write, text: &str) -> Result<bool, crate::Error> {
 
 fn list(options: &LoadOptions, as_json: bool) -> Result<i32, crate::Error> {
     let articles = load(options)?;
-    write_lines(articles.iter().map(|a| {
-        if as_json {
+    let indices: Vec<usize> = (0..articles.len()).collect();
+    write_lines_parallel(&indices, |&i| {
+        let a = articles.get(i)?;
+        Some(if as_json {
             let mut v = json!({
                 "id": a.id,
                 "title": a.title,
@@ -724,10 +726,37 @@ fn list(options: &LoadOptions, as_json: bool) -> Result<i32, crate::Error> {
                 a.sources.len(),
                 plain(&a.title)
             )
-        }
-    }))?;
+        })
+    })?;
     leak(articles);
     Ok(0)
+}
+
+/// Like `write_lines` for many items: lines are formatted in parallel, a window at a
+/// time, and written in order (a million lines are a noticeable part of a command).
+fn write_lines_parallel<T: Sync>(
+    items: &[T],
+    line: impl Fn(&T) -> Option<String> + Sync,
+) -> Result<(), crate::Error> {
+    use rayon::prelude::*;
+    const WINDOW: usize = 1 << 16;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    for window in items.chunks(WINDOW) {
+        let texts: Vec<String> = window
+            .par_chunks(WINDOW / 8)
+            .map(|part| part.iter().filter_map(&line).collect())
+            .collect();
+        for text in texts {
+            if !emit(&mut out, &text)? {
+                return Ok(());
+            }
+        }
+    }
+    match out.flush() {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
 }
 
 /// Write lines to stdout; a reader that goes away (`| head`) ends the output quietly.
@@ -806,21 +835,18 @@ fn filter(
     let hits = Matcher::new()
         .run(&corpus, &query, scope, order, state.as_ref(), &|| false)
         .unwrap_or_default();
-    write_lines(
-        hits.iter()
-            .take(limit.unwrap_or(usize::MAX))
-            .filter_map(|hit| {
-                let a = corpus.get(hit.index as usize)?;
-                Some(if as_json {
-                    format!(
-                        "{}\n",
-                        json!({"id": a.id, "score": hit.score, "title": a.title})
-                    )
-                } else {
-                    format!("{}\t{}\t{}\n", a.id, hit.score, plain(&a.title))
-                })
-            }),
-    )?;
+    let shown = &hits[..hits.len().min(limit.unwrap_or(usize::MAX))];
+    write_lines_parallel(shown, |hit| {
+        let a = corpus.get(hit.index as usize)?;
+        Some(if as_json {
+            format!(
+                "{}\n",
+                json!({"id": a.id, "score": hit.score, "title": a.title})
+            )
+        } else {
+            format!("{}\t{}\t{}\n", a.id, hit.score, plain(&a.title))
+        })
+    })?;
     let matched = !hits.is_empty();
     leak(corpus);
     // Like `fzf --filter`: no match is exit status 1.

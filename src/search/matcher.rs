@@ -443,11 +443,6 @@ impl Matcher {
             return Some(hits.as_ref().clone());
         }
         let by_score = |a: &Hit, b: &Hit| b.score.cmp(&a.score).then(a.index.cmp(&b.index));
-        // Best first, ties in corpus order.
-        let mut ordered = sort_by_score(&hits);
-        if scope == Scope::Body {
-            return Some(ordered);
-        }
         let prepared = prepare(query);
         let exact = |hits: &mut [Hit]| {
             hits.par_iter_mut().for_each(|h| {
@@ -456,18 +451,23 @@ impl Matcher {
                 }
             });
         };
-        match self.ranked {
-            Some(k) if ordered.len() > k => {
-                // The best k by pre-score, re-scored by SkimMatcherV2; then the rest.
-                let top = &mut ordered[..k];
-                exact(top);
-                top.sort_unstable_by(by_score);
-            }
-            _ => {
-                exact(&mut ordered);
-                ordered.par_sort_unstable_by(by_score);
-            }
+        if scope == Scope::Title && self.ranked.is_none() {
+            // Every hit is scored: in corpus order, which reads the keys in memory order.
+            let mut scored = hits.as_ref().clone();
+            exact(&mut scored);
+            scored.par_sort_by(by_score);
+            return Some(scored);
         }
+        // Best first, ties in corpus order.
+        let mut ordered = sort_by_score(&hits);
+        if scope == Scope::Body {
+            return Some(ordered);
+        }
+        let k = self.ranked.unwrap_or(usize::MAX).min(ordered.len());
+        // The best k by pre-score, re-scored by SkimMatcherV2; then the rest.
+        let top = &mut ordered[..k];
+        exact(top);
+        top.sort_unstable_by(by_score);
         Some(ordered)
     }
 
