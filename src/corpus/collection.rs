@@ -106,10 +106,16 @@ impl Corpus {
     }
 
     pub fn push_batch(&mut self, articles: impl Into<Chunk>) {
-        let chunk = articles.into();
+        let mut chunk: Chunk = articles.into();
         if chunk.is_empty() {
             return;
         }
+        // A batch gathered by appending has up to half its capacity unused; it is
+        // kept for the whole session, so give that back (in place, no copy).
+        chunk.articles.shrink_to_fit();
+        chunk.keys.shrink_to_fit();
+        chunk.ends.shrink_to_fit();
+        chunk.title_lens.shrink_to_fit();
         self.starts.push(self.len);
         self.len += chunk.len();
         self.chunks.push(Arc::new(chunk));
