@@ -186,4 +186,37 @@ mod tests {
         assert_eq!(c.position("c"), Some(2));
         assert_eq!(c.iter().count(), 3);
     }
+
+    #[test]
+    fn keys_follow_their_articles_through_appends_and_renames() {
+        let with = |id: &str, lines: &[&str]| {
+            let origin = Origin {
+                path: Arc::from("x"),
+                line: None,
+            };
+            Article::from_lines(id.into(), origin, lines.iter().copied())
+        };
+        let mut chunk = Chunk::new(vec![
+            with("a1", &["سبها – أعلن المجلس البلدي افتتاح مركز صحي."]),
+            with("B2", &["The École reopened.", "https://www.Alwasat.ly/x"]),
+        ]);
+        chunk.append(Chunk::new(vec![with("c3", &["مُخْتار الإعمار."])]));
+        chunk.update(|articles| {
+            articles[2].id = "c3~2".into();
+            true
+        });
+        let mut corpus = Corpus::new();
+        corpus.push_batch(vec![with("first", &["x"])]);
+        corpus.push_batch(chunk);
+        let key = |i| corpus.key(i).expect("a key");
+        assert_eq!(key(1).title(), "اعلن المجلس البلدي افتتاح مركز صحي");
+        assert_eq!(key(1).place(), "سبها");
+        assert_eq!(key(1).id(), "a1");
+        assert_eq!(key(2).title(), "the ecole reopened");
+        assert_eq!(key(2).domains(), "alwasat.ly ");
+        assert_eq!(key(2).id(), "b2");
+        assert_eq!(key(3).title(), "مختار الاعمار.");
+        assert_eq!(key(3).id(), "c3~2");
+        assert!(corpus.key(4).is_none());
+    }
 }
