@@ -777,6 +777,7 @@ fn write_lines(lines: impl Iterator<Item = String>) -> Result<(), crate::Error> 
 /// The article as JSON, as `show --json` prints it.
 pub fn article_json(a: &Article) -> serde_json::Value {
     let paragraphs: Vec<serde_json::Value> = a
+        .text()
         .paragraphs()
         .enumerate()
         .map(|(i, p)| {

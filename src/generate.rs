@@ -331,7 +331,7 @@ mod tests {
             };
             let a = parse_report(text.as_bytes(), format!("{i}"), origin).expect("parses");
             assert!((4..=10).contains(&a.paragraph_count()));
-            for p in a.paragraphs() {
+            for p in a.text().paragraphs() {
                 let n = p.text.chars().count();
                 assert!((150..=700).contains(&n), "{n}");
             }

@@ -170,7 +170,8 @@ impl DetailDoc {
                 None,
             );
         }
-        for (k, para) in article.paragraphs().enumerate() {
+        let body = article.text();
+        for (k, para) in body.paragraphs().enumerate() {
             b.blank();
             let mut text = para.text.to_string();
             let marker_start = text.len();

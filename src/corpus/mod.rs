@@ -1,6 +1,7 @@
 //! Articles and how they are read from disk.
 
 mod collection;
+mod compact;
 mod jsonl;
 mod load;
 mod report;
@@ -57,9 +58,9 @@ impl Lang {
     }
 }
 
-/// One paragraph: where its text is in [`Article::text`], and its direction. The text of
-/// all paragraphs is one string: seven small strings per report cost more in headers and
-/// allocations than the letters of a title.
+/// One paragraph: where its text is in the article's text, and its direction. The text
+/// of all paragraphs is one string: seven small strings per report cost more in headers
+/// and allocations than the letters of a title.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Paragraph {
     start: u32,
@@ -72,6 +73,22 @@ pub struct Paragraph {
 pub struct ParagraphView<'a> {
     pub text: &'a str,
     pub direction: Direction,
+}
+
+/// An article's text as read from its compact form.
+pub struct Text<'a> {
+    text: String,
+    paragraphs: &'a [Paragraph],
+}
+
+impl Text<'_> {
+    /// The paragraphs, in order.
+    pub fn paragraphs(&self) -> impl ExactSizeIterator<Item = ParagraphView<'_>> + Clone + '_ {
+        self.paragraphs.iter().map(|p| ParagraphView {
+            text: &self.text[p.start as usize..p.end as usize],
+            direction: p.direction,
+        })
+    }
 }
 
 /// A source URL; one entry per distinct URL in the article.
@@ -123,8 +140,8 @@ pub struct Article {
     pub id: String,
     pub title: String,
     pub place: Option<String>,
-    /// All paragraphs' text, one after another.
-    text: String,
+    /// All paragraphs' text, one after another, kept compactly (see `compact`).
+    text: compact::CompactText,
     paragraphs: Vec<Paragraph>,
     pub sources: Vec<Source>,
     pub lang: Lang,
@@ -164,17 +181,17 @@ impl Article {
             .map(|(i, _)| i)
     }
 
-    /// Total bytes of paragraph text, a cheap size measure.
+    /// Total bytes (UTF-8) of paragraph text, a cheap size measure.
     pub fn text_len(&self) -> usize {
-        self.text.len()
+        self.paragraphs.last().map_or(0, |p| p.end as usize)
     }
 
-    /// The paragraphs, in order.
-    pub fn paragraphs(&self) -> impl ExactSizeIterator<Item = ParagraphView<'_>> + Clone + '_ {
-        self.paragraphs.iter().map(|p| ParagraphView {
-            text: &self.text[p.start as usize..p.end as usize],
-            direction: p.direction,
-        })
+    /// The article's text, decoded, to read its paragraphs from.
+    pub fn text(&self) -> Text<'_> {
+        Text {
+            text: self.text.decode(),
+            paragraphs: &self.paragraphs,
+        }
     }
 
     pub fn paragraph_count(&self) -> usize {

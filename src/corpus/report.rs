@@ -1,5 +1,6 @@
 //! The plain-text report format: one paragraph per line, source URLs between them.
 
+use super::compact::CompactText;
 use super::{Article, Direction, Origin, Paragraph, Source, direction_of, guess_lang, url};
 use crate::text::sanitize;
 use std::collections::HashMap;
@@ -132,29 +133,23 @@ impl Body {
         let title = title
             .filter(|t| !t.trim().is_empty())
             .unwrap_or_else(|| derive_title(lead));
-        let lang = guess_lang(
-            std::iter::once(title.as_str()).chain(
-                self.paragraphs
-                    .iter()
-                    .map(|p| &self.text[p.start as usize..p.end as usize]),
-            ),
-        );
+        let paragraphs = || {
+            self.paragraphs
+                .iter()
+                .map(|p| &self.text[p.start as usize..p.end as usize])
+        };
+        let lang = guess_lang(std::iter::once(title.as_str()).chain(paragraphs()));
+        let (text, search) = CompactText::with_index(paragraphs(), self.text.len());
         let direction = if title.is_empty() {
             Direction::Ltr
         } else {
             direction_of(&title)
         };
-        let mut article = Article {
+        Article {
             id,
             title,
             place,
-            // Growing by doubling leaves up to half the capacity unused; shrinking in
-            // place is cheap and keeps memory at the size of the text.
-            text: {
-                let mut text = self.text;
-                text.shrink_to_fit();
-                text
-            },
+            text,
             paragraphs: self.paragraphs,
             sources: self.sources,
             lang,
@@ -162,10 +157,8 @@ impl Body {
             origin,
             meta: Vec::new(),
             lossy: false,
-            search: Default::default(),
-        };
-        article.search = crate::search::SearchText::build(&article);
-        article
+            search,
+        }
     }
 }
 
@@ -303,7 +296,7 @@ mod tests {
         let a = parse(text.as_bytes()).expect("parses");
         assert_eq!(a.paragraph_count(), 3);
         assert_eq!(a.place.as_deref(), Some("سبها"));
-        assert!(a.paragraphs().all(|p| !p.text.contains('\r')));
+        assert!(a.text().paragraphs().all(|p| !p.text.contains('\r')));
         assert_eq!(
             a.sources[0].url,
             "https://www.facebook.com/SabhaCouncil/posts/1001"
@@ -369,7 +362,8 @@ mod tests {
         let a = parse(b"Tripoli - caf\xE9 owners met.\n").expect("parses");
         assert!(a.lossy);
         assert!(
-            a.paragraphs()
+            a.text()
+                .paragraphs()
                 .next()
                 .map(|p| p.text)
                 .unwrap_or_default()
@@ -381,7 +375,11 @@ mod tests {
     fn control_characters_are_sanitized_at_load() {
         let a = parse(b"Title \x1b]0;owned\x07 here\ttab").expect("parses");
         assert_eq!(
-            a.paragraphs().next().map(|p| p.text).unwrap_or_default(),
+            a.text()
+                .paragraphs()
+                .next()
+                .map(|p| p.text)
+                .unwrap_or_default(),
             "Title ␛]0;owned␇ here    tab"
         );
     }

@@ -23,6 +23,21 @@ pub fn encode_folded(text: &str, out: &mut Vec<u8>) {
     fold_chars(text, |c| out.push(encode_char(c)));
 }
 
+/// Encodings of the folded forms of the Arabic block U+0600..U+06FF, by offset in the
+/// block; `None` where folding drops the character (harakat, tatweel). Computed once
+/// from the folding rules.
+pub fn arabic_codes() -> &'static [Option<u8>; 256] {
+    static TABLE: std::sync::OnceLock<[Option<u8>; 256]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        std::array::from_fn(|i| {
+            let c = char::from_u32(0x0600 + i as u32).unwrap_or(' ');
+            let mut code = None;
+            fold_chars(c.encode_utf8(&mut [0; 4]), |f| code = Some(encode_char(f)));
+            code
+        })
+    })
+}
+
 /// Encode an already folded query term.
 pub fn encode_term(folded: &str) -> Vec<u8> {
     folded.chars().map(encode_char).collect()

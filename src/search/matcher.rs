@@ -180,7 +180,7 @@ fn trim_end(title: &str) -> &str {
 /// Reference text for terms whose byte match may be a false positive.
 fn folded_body(article: &Article) -> String {
     let mut text = fold(&article.title);
-    for p in article.paragraphs() {
+    for p in article.text().paragraphs() {
         text.push('\n');
         text.push_str(&fold(p.text));
     }

@@ -16,21 +16,6 @@ pub struct SearchText {
     pub body: Box<[u8]>,
 }
 
-impl SearchText {
-    pub fn build(article: &Article) -> SearchText {
-        let mut body = Vec::with_capacity(article.text_len() / 2);
-        for (i, p) in article.paragraphs().enumerate() {
-            if i > 0 {
-                body.push(b'\n');
-            }
-            alphabet::encode_folded(p.text, &mut body);
-        }
-        SearchText {
-            body: body.into_boxed_slice(),
-        }
-    }
-}
-
 /// Append an article's search key to `out`: folded title, place, source domains and id,
 /// one per line (the default scope). Returns the bytes of the title.
 pub fn build_key(article: &Article, out: &mut String) -> usize {

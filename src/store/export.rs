@@ -17,6 +17,7 @@ fn unix(time: &str) -> Option<u64> {
 
 fn text_of(article: &Article) -> String {
     article
+        .text()
         .paragraphs()
         .map(|p| p.text)
         .collect::<Vec<_>>()

@@ -70,7 +70,7 @@ pub fn fingerprint(article: &crate::corpus::Article) -> String {
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     };
     eat(article.title.as_bytes());
-    for p in article.paragraphs() {
+    for p in article.text().paragraphs() {
         eat(p.text.as_bytes());
     }
     format!("{h:016x}")
