@@ -740,23 +740,12 @@ fn write_lines_parallel<T: Sync>(
 ) -> Result<(), crate::Error> {
     use rayon::prelude::*;
     const WINDOW: usize = 1 << 16;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    for window in items.chunks(WINDOW) {
-        let texts: Vec<String> = window
+    write_lines(items.chunks(WINDOW).flat_map(|window| {
+        window
             .par_chunks(WINDOW / 8)
-            .map(|part| part.iter().filter_map(&line).collect())
-            .collect();
-        for text in texts {
-            if !emit(&mut out, &text)? {
-                return Ok(());
-            }
-        }
-    }
-    match out.flush() {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-        _ => Ok(()),
-    }
+            .map(|part| part.iter().filter_map(&line).collect::<String>())
+            .collect::<Vec<_>>()
+    }))
 }
 
 /// Write lines to stdout; a reader that goes away (`| head`) ends the output quietly.
