@@ -483,31 +483,44 @@ impl Matcher {
     ) -> Option<Arc<Vec<Hit>>> {
         let len = corpus.len();
         let version = state.map_or(0, |s| s.version);
-        // Results of queries on tags and marks go stale when those change.
+        // Results of queries on tags and marks go stale when those change. The corpus only
+        // grows (articles are never removed or changed), so a result on fewer articles
+        // still holds for those articles.
         self.cache
-            .retain(|c| c.corpus_len == len && (c.version == version || !c.query.uses_state()));
+            .retain(|c| c.corpus_len <= len && (c.version == version || !c.query.uses_state()));
         if let Some(i) = self
             .cache
             .iter()
-            .position(|c| c.scope == scope && c.query == *query)
+            .position(|c| c.scope == scope && c.query == *query && c.corpus_len == len)
         {
             let entry = self.cache.remove(i)?;
             let hits = entry.hits.clone();
             self.cache.push_front(entry);
             return Some(hits);
         }
-        // The most recent result this query narrows: search only its hits.
+        // Build on the most recent result of this query on fewer articles (keep its hits),
+        // or of a query this one narrows (search only its hits); articles loaded since
+        // are searched in full.
         let base = self
             .cache
             .iter()
-            .find(|c| c.scope == scope && query.narrows(&c.query))
-            .map(|c| c.hits.clone());
-        let candidates: Vec<u32> = match &base {
-            Some(hits) => hits.iter().map(|h| h.index).collect(),
-            None => (0..len as u32).collect(),
+            .find(|c| c.scope == scope && (c.query == *query || query.narrows(&c.query)));
+        let (mut hits, candidates): (Vec<Hit>, Vec<u32>) = match base {
+            Some(c) if c.query == *query => (
+                c.hits.as_ref().clone(),
+                (c.corpus_len as u32..len as u32).collect(),
+            ),
+            Some(c) => (
+                Vec::new(),
+                c.hits
+                    .iter()
+                    .map(|h| h.index)
+                    .chain(c.corpus_len as u32..len as u32)
+                    .collect(),
+            ),
+            None => (Vec::new(), (0..len as u32).collect()),
         };
         let prepared = prepare(query);
-        let mut hits = Vec::new();
         let mut last_report = std::time::Instant::now();
         for block in candidates.chunks(BLOCK * rayon::current_num_threads().max(1)) {
             if cancelled() {
@@ -768,6 +781,52 @@ mod tests {
             })
             .collect();
         assert_eq!(typed, fresh);
+    }
+
+    #[test]
+    fn results_on_a_growing_corpus_match_a_fresh_run() {
+        let mut rng = crate::generate::Rng::new(5);
+        let mut batches: Vec<Vec<Article>> = (0..3)
+            .map(|b| {
+                (0..150)
+                    .map(|i| {
+                        let text = crate::generate::report(&mut rng);
+                        let origin = Origin {
+                            path: Arc::from("g"),
+                            line: None,
+                        };
+                        crate::corpus::parse_report(text.as_bytes(), format!("{b}-{i}"), origin)
+                            .expect("parses")
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut corpus = Corpus::new();
+        let mut m = Matcher::new();
+        // The same query as articles arrive, then narrower and broader ones.
+        for (q, grow) in [
+            ("ال", true),
+            ("ال", true),
+            ("الم", false),
+            ("ا", true),
+            ("الم", false),
+        ] {
+            if grow && !batches.is_empty() {
+                corpus.push_batch(batches.remove(0));
+            }
+            let query = Query::parse(q).expect("parses");
+            let run = |m: &mut Matcher| {
+                m.run(&corpus, &query, Scope::Title, Order::Score, None, &|| false)
+                    .expect("runs")
+            };
+            assert_eq!(
+                run(&mut m),
+                run(&mut Matcher::new()),
+                "{q} on {}",
+                corpus.len()
+            );
+        }
+        assert!(batches.is_empty());
     }
 
     #[test]
