@@ -1048,9 +1048,13 @@ mod tests {
         app.update(Msg::Matched(partial(&[0], false)));
         assert_eq!(app.visible_len(), 1);
         assert!(app.matching, "still matching");
+        let line = crate::ui::filter::summary(&app);
+        assert!(line.contains("1 of 3 · matching…"), "{line}");
         app.update(Msg::Matched(partial(&[0, 2], true)));
         assert_eq!(app.visible_len(), 2);
         assert!(!app.matching);
+        let line = crate::ui::filter::summary(&app);
+        assert!(line.ends_with("2 of 3 "), "{line}");
     }
 
     #[test]

@@ -20,16 +20,15 @@ pub fn summary(app: &App) -> String {
         Order::Score => "by score",
         Order::Corpus => "corpus order",
     };
-    let count = if app.matching {
-        "matching…".to_string()
-    } else {
-        format!(
-            "{} of {}",
-            thousands(app.visible_len()),
-            thousands(app.corpus.len())
-        )
-    };
-    format!("{scope} · {order} · {count} ")
+    // What the list shows, and whether a search is still adding to it (partial results
+    // and articles still loading arrive while the analyst reads).
+    let count = format!(
+        "{} of {}",
+        thousands(app.visible_len()),
+        thousands(app.corpus.len())
+    );
+    let running = if app.matching { " · matching…" } else { "" };
+    format!("{scope} · {order} · {count}{running} ")
 }
 
 pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
