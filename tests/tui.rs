@@ -317,6 +317,36 @@ fn typing_a_query_narrows_the_list() {
     assert_eq!(tui.wait_exit(), 0);
 }
 
+/// A filter typed while a JSON Lines file of several pieces is still loading follows the
+/// batches as they arrive and ends where the headless filter does.
+#[test]
+fn a_filter_typed_during_a_load_ends_with_every_match() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("big.jsonl");
+    // About 13 MB: several 4 MB pieces, each its own batch.
+    corpus_review::generate::write_jsonl(&path, 3000, 9).expect("writes");
+    let path = path.to_string_lossy().to_string();
+    let query = "مستشفى";
+    let headless = std::process::Command::new(common::bin_path())
+        .args(["filter", query, &path])
+        .output()
+        .expect("runs");
+    let expected = String::from_utf8_lossy(&headless.stdout).lines().count();
+    assert!(expected > 0 && expected < 3000, "{expected}");
+
+    let mut tui = Tui::spawn(&[&path], 120, 30);
+    tui.wait_for_text("Articles (");
+    tui.send("/");
+    tui.send(query);
+    // The filter line stands where the status line was: its count is the load's end.
+    tui.wait_for_text(&format!("Articles ({expected} of 3,000)"));
+    tui.wait_for_text(&format!("by score · {expected} of 3,000 "));
+    tui.send("\x1b");
+    tui.wait_for_text("Articles (3,000)");
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
+}
+
 #[test]
 fn key_sequences_and_the_arabic_layout_work_in_the_terminal() {
     let mut tui = Tui::spawn(&["--keymap", "vim"], 120, 30);
