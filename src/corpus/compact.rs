@@ -5,8 +5,9 @@
 
 use crate::search::{SearchText, alphabet};
 
-/// Starts an escaped character. Stored text never holds C0 controls: they are replaced
-/// by visible stand-ins when the text is read (see `text::sanitize`).
+/// Starts an escaped character. Article text has no C0 controls (`text::sanitize` puts
+/// visible stand-ins in their place), so this byte is free; were one to get through, it
+/// would be escaped like any other character.
 const ESCAPE: u8 = 0x01;
 
 /// Text encoded compactly; `decode` gives the original back exactly.
