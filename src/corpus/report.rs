@@ -81,11 +81,17 @@ impl Body {
                 .into_iter()
                 .map(|r| line[r].to_string())
                 .collect();
-            let start = body.text.len() as u32;
+            // Paragraph offsets are 32-bit: text past 4 GB in one article is not kept.
+            let (Ok(start), Ok(end)) = (
+                u32::try_from(body.text.len()),
+                u32::try_from(body.text.len() + line.len()),
+            ) else {
+                break;
+            };
             body.text.push_str(line);
             body.paragraphs.push(Paragraph {
                 start,
-                end: body.text.len() as u32,
+                end,
                 direction: direction_of(line),
             });
             for u in inline {
