@@ -207,31 +207,42 @@ pub fn direction_of(text: &str) -> Direction {
     }
 }
 
-/// Language guess: the share of Arabic-script letters among Arabic and Latin letters.
-/// URLs are left out: they are Latin whatever the report's language.
-pub fn guess_lang<'a>(texts: impl IntoIterator<Item = &'a str>) -> Lang {
-    let (mut arabic, mut latin) = (0usize, 0usize);
-    for text in texts {
+/// Arabic-script and Latin letters of an article so far, for the language guess: the
+/// share of Arabic among them. URLs are left out: they are Latin whatever the report's
+/// language.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Letters {
+    arabic: usize,
+    latin: usize,
+}
+
+impl Letters {
+    /// Count `text`, less its URLs at `urls` (as `url::find_inline_urls` gives them: the
+    /// caller has them already).
+    pub fn add(&mut self, text: &str, urls: &[Range<usize>]) {
         let (a, l) = count_letters(text.as_bytes());
-        arabic += a;
-        latin += l;
-        for url in url::find_inline_urls(text) {
-            let (a, l) = count_letters(&text.as_bytes()[url]);
-            arabic -= a;
-            latin -= l;
+        self.arabic += a;
+        self.latin += l;
+        for url in urls {
+            let (a, l) = count_letters(&text.as_bytes()[url.clone()]);
+            self.arabic -= a;
+            self.latin -= l;
         }
     }
-    let total = arabic + latin;
-    if total == 0 {
-        return Lang::En;
-    }
-    let share = arabic as f64 / total as f64;
-    if share >= 0.8 {
-        Lang::Ar
-    } else if share <= 0.2 {
-        Lang::En
-    } else {
-        Lang::Mixed
+
+    pub fn lang(self) -> Lang {
+        let total = self.arabic + self.latin;
+        if total == 0 {
+            return Lang::En;
+        }
+        let share = self.arabic as f64 / total as f64;
+        if share >= 0.8 {
+            Lang::Ar
+        } else if share <= 0.2 {
+            Lang::En
+        } else {
+            Lang::Mixed
+        }
     }
 }
 
@@ -277,6 +288,14 @@ mod tests {
             );
             assert_eq!(count_letters(s.as_bytes()), expected, "U+{:04X}", c as u32);
         }
+    }
+
+    fn guess_lang<const N: usize>(texts: [&str; N]) -> Lang {
+        let mut letters = Letters::default();
+        for t in texts {
+            letters.add(t, &url::find_inline_urls(t));
+        }
+        letters.lang()
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The plain-text report format: one paragraph per line, source URLs between them.
 
 use super::compact::CompactText;
-use super::{Article, Direction, Origin, Paragraph, Source, direction_of, guess_lang, url};
+use super::{Article, Direction, Letters, Origin, Paragraph, Source, direction_of, url};
 use crate::text::sanitize;
 use std::collections::HashMap;
 
@@ -56,6 +56,8 @@ pub(crate) struct Body {
     paragraphs: Vec<Paragraph>,
     pub sources: Vec<Source>,
     by_url: HashMap<String, usize>,
+    /// Letters of the paragraphs, counted as they are read (their URLs are found anyway).
+    letters: Letters,
 }
 
 impl Body {
@@ -77,10 +79,6 @@ impl Body {
                 continue;
             }
             let index = body.paragraphs.len();
-            let inline: Vec<String> = url::find_inline_urls(line)
-                .into_iter()
-                .map(|r| line[r].to_string())
-                .collect();
             // Paragraph offsets are 32-bit: text past 4 GB in one article is not kept.
             let (Ok(start), Ok(end)) = (
                 u32::try_from(body.text.len()),
@@ -88,6 +86,9 @@ impl Body {
             ) else {
                 break;
             };
+            let urls = url::find_inline_urls(line);
+            body.letters.add(line, &urls);
+            let inline: Vec<String> = urls.into_iter().map(|r| line[r].to_string()).collect();
             body.text.push_str(line);
             body.paragraphs.push(Paragraph {
                 start,
@@ -144,7 +145,9 @@ impl Body {
                 .iter()
                 .map(|p| &self.text[p.start as usize..p.end as usize])
         };
-        let lang = guess_lang(std::iter::once(title.as_str()).chain(paragraphs()));
+        let mut letters = self.letters;
+        letters.add(&title, &url::find_inline_urls(&title));
+        let lang = letters.lang();
         let (text, search) = CompactText::with_index(paragraphs(), self.text.len());
         let direction = if title.is_empty() {
             Direction::Ltr
