@@ -147,6 +147,11 @@ impl Corpus {
         self.locate(index).map(|(c, i)| c.key(i))
     }
 
+    /// Article `index` and its search key (one look-up for both, for the matcher's loop).
+    pub fn entry(&self, index: usize) -> Option<(&Article, SearchKey<'_>)> {
+        self.locate(index).map(|(c, i)| (&c.articles[i], c.key(i)))
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &Article> {
         self.chunks.iter().flat_map(|c| c.iter())
     }
@@ -209,6 +214,8 @@ mod tests {
         corpus.push_batch(vec![with("first", &["x"])]);
         corpus.push_batch(chunk);
         let key = |i| corpus.key(i).expect("a key");
+        let (article, entry_key) = corpus.entry(3).expect("an entry");
+        assert_eq!((article.id.as_str(), entry_key.id()), ("c3~2", "c3~2"));
         assert_eq!(key(1).title(), "اعلن المجلس البلدي افتتاح مركز صحي");
         assert_eq!(key(1).place(), "سبها");
         assert_eq!(key(1).id(), "a1");

@@ -534,8 +534,7 @@ impl Matcher {
                 .par_chunks(BLOCK / 4)
                 .flat_map_iter(|part| {
                     part.iter().filter_map(|&index| {
-                        let article = corpus.get(index as usize)?;
-                        let key = corpus.key(index as usize)?;
+                        let (article, key) = corpus.entry(index as usize)?;
                         evaluate(article, key, &prepared, scope, state).map(|score| Hit {
                             index,
                             score: clamp_score(score),
