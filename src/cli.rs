@@ -701,8 +701,7 @@ fn emit(out: &mut impl Write, text: &str) -> Result<bool, crate::Error> {
 
 fn list(options: &LoadOptions, as_json: bool) -> Result<i32, crate::Error> {
     let articles = load(options)?;
-    let indices: Vec<usize> = (0..articles.len()).collect();
-    write_lines_parallel(&indices, |&i| {
+    write_lines_parallel(articles.len(), |i| {
         let a = articles.get(i)?;
         Some(if as_json {
             let mut v = json!({
@@ -734,16 +733,24 @@ fn list(options: &LoadOptions, as_json: bool) -> Result<i32, crate::Error> {
 
 /// Like `write_lines` for many items: lines are formatted in parallel, a window at a
 /// time, and written in order (a million lines are a noticeable part of a command).
-fn write_lines_parallel<T: Sync>(
-    items: &[T],
-    line: impl Fn(&T) -> Option<String> + Sync,
+/// `line(i)` for `i` in `0..count`.
+fn write_lines_parallel(
+    count: usize,
+    line: impl Fn(usize) -> Option<String> + Sync,
 ) -> Result<(), crate::Error> {
     use rayon::prelude::*;
     const WINDOW: usize = 1 << 16;
-    write_lines(items.chunks(WINDOW).flat_map(|window| {
-        window
-            .par_chunks(WINDOW / 8)
-            .map(|part| part.iter().filter_map(&line).collect::<String>())
+    const PART: usize = WINDOW / 8;
+    write_lines((0..count).step_by(WINDOW).flat_map(|start| {
+        let end = (start + WINDOW).min(count);
+        (start..end)
+            .into_par_iter()
+            .step_by(PART)
+            .map(|part| {
+                (part..(part + PART).min(end))
+                    .filter_map(&line)
+                    .collect::<String>()
+            })
             .collect::<Vec<_>>()
     }))
 }
@@ -826,7 +833,8 @@ fn filter(
         .run(&corpus, &query, scope, order, state.as_ref(), &|| false)
         .unwrap_or_default();
     let shown = &hits[..hits.len().min(limit.unwrap_or(usize::MAX))];
-    write_lines_parallel(shown, |hit| {
+    write_lines_parallel(shown.len(), |i| {
+        let hit = shown[i];
         let a = corpus.get(hit.index as usize)?;
         Some(if as_json {
             format!(
