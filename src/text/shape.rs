@@ -192,7 +192,7 @@ mod tests {
         assert_eq!(s("سلإ"), "\u{FEB3}\u{FEFA}");
         assert_eq!(s("لآ"), "\u{FEF5}");
         assert_eq!(s("علآ"), "\u{FECB}\u{FEF6}");
-        assert_eq!(s("لأ"), "\u{FEF7}");
+        assert_eq!(s("لإ"), "\u{FEF9}");
         assert_eq!(s("بلأ"), "\u{FE91}\u{FEF8}");
     }
 
