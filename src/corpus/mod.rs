@@ -181,11 +181,6 @@ impl Article {
             .map(|(i, _)| i)
     }
 
-    /// Total bytes (UTF-8) of paragraph text, a cheap size measure.
-    pub fn text_len(&self) -> usize {
-        self.paragraphs.last().map_or(0, |p| p.end as usize)
-    }
-
     /// The article's text, decoded, to read its paragraphs from.
     pub fn text(&self) -> Text<'_> {
         Text {
