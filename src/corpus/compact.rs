@@ -1,99 +1,176 @@
-//! Article text kept in memory at about one byte per letter. In UTF-8 an Arabic letter
-//! takes two bytes, and article text is most of a corpus's memory; here ASCII and the
-//! Arabic block U+0600..U+067F take one byte each, and any other character is an escape
-//! byte followed by its UTF-8. Encoding and decoding are single passes over the bytes.
+//! Article text kept once, in the form body search reads: folded, one byte per letter
+//! (`search::alphabet`), paragraphs separated by a newline. Folding loses little (case,
+//! letter variants such as ة and أ, harakat, characters outside ASCII and the Arabic
+//! block), so after the folded bytes come the edits that give the original back: one per
+//! character whose folded byte is not its own one-byte code, about one letter in twenty.
+//! Before, the original and the folded text were both kept, two bytes per letter.
 
-use crate::search::{SearchText, alphabet};
+use crate::search::alphabet;
 
-/// Starts an escaped character. Article text has no C0 controls (`text::sanitize` puts
-/// visible stand-ins in their place), so this byte is free; were one to get through, it
-/// would be escaped like any other character.
-const ESCAPE: u8 = 0x01;
-
-/// Text encoded compactly; `decode` gives the original back exactly.
+/// Folded text followed by the edits that restore the original.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct CompactText(Box<[u8]>);
+pub struct StoredText {
+    bytes: Box<[u8]>,
+    folded_len: usize,
+}
 
-impl CompactText {
-    /// The compact form of the paragraphs (one after another) and, from the same pass,
-    /// their folded body-search index (paragraphs separated by a newline): both read every
-    /// byte of the corpus at load, so they share the reading.
-    pub fn with_index<'a>(
-        paragraphs: impl Iterator<Item = &'a str>,
-        size: usize,
-    ) -> (CompactText, SearchText) {
+/// The one-byte code of characters in ASCII and U+0600..U+067F (the same code the folded
+/// alphabet gives a character that folds to itself), from the bytes of its UTF-8.
+fn own_code(utf8: &[u8]) -> Option<u8> {
+    match *utf8 {
+        [c] => Some(c),
+        [lead @ (0xD8 | 0xD9), next] => Some(0x80 + ((lead & 0x01) << 6) + (next & 0x3F)),
+        _ => None,
+    }
+}
+
+/// Append the character whose one-byte code is `code`.
+fn push_code(code: u8, out: &mut Vec<u8>) {
+    if code < 0x80 {
+        out.push(code);
+    } else {
+        let offset = code - 0x80;
+        out.extend_from_slice(&[0xD8 | (offset >> 6), 0x80 | (offset & 0x3F)]);
+    }
+}
+
+fn push_varint(mut n: usize, out: &mut Vec<u8>) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+fn read_varint(b: &[u8], i: &mut usize) -> usize {
+    let mut n = 0;
+    let mut shift = 0;
+    loop {
+        let byte = b[*i];
+        *i += 1;
+        n |= usize::from(byte & 0x7F) << shift;
+        if byte < 0x80 {
+            return n;
+        }
+        shift += 7;
+    }
+}
+
+/// Edits are written as: the number of folded bytes since the last edit that are the
+/// original's own codes, shifted left one bit; when that bit is clear, the next folded
+/// byte stands for the character with the one-byte code that follows (É would not do,
+/// A→a or ة→ه do); when set, the number of folded bytes the character took (none for a
+/// haraka), then the character's UTF-8.
+struct Edits {
+    bytes: Vec<u8>,
+    /// End in the folded text of the last edit.
+    last: usize,
+}
+
+impl Edits {
+    fn one_byte(&mut self, at: usize, code: u8) {
+        push_varint((at - self.last) << 1, &mut self.bytes);
+        self.bytes.push(code);
+        self.last = at + 1;
+    }
+
+    fn general(&mut self, at: usize, folded: usize, utf8: &[u8]) {
+        push_varint(((at - self.last) << 1) | 1, &mut self.bytes);
+        push_varint(folded, &mut self.bytes);
+        self.bytes.extend_from_slice(utf8);
+        self.last = at + folded;
+    }
+}
+
+impl StoredText {
+    /// Store the paragraphs (`size`: their bytes, for the allocation). This reads every
+    /// byte of the corpus at load, so the common characters take the shortest path.
+    pub fn build<'a>(paragraphs: impl Iterator<Item = &'a str>, size: usize) -> StoredText {
         let codes = alphabet::arabic_codes();
-        let mut text = Vec::with_capacity(size);
-        let mut index = Vec::with_capacity(size / 2);
+        let mut folded = Vec::with_capacity(size);
+        let mut edits = Edits {
+            bytes: Vec::new(),
+            last: 0,
+        };
         for (n, p) in paragraphs.enumerate() {
             if n > 0 {
-                index.push(b'\n');
+                // Not a character of the text: the decoder leaves it out.
+                folded.push(b'\n');
             }
             let b = p.as_bytes();
             let mut i = 0;
             while i < b.len() {
                 let c = b[i];
-                if c & 0xFC == 0xD8 {
-                    // The Arabic block: U+0600..U+067F are 0x80 plus their offset.
-                    let next = b[i + 1];
-                    if c & 0xFE == 0xD8 {
-                        text.push(0x80 + ((c & 0x01) << 6) + (next & 0x3F));
-                    } else {
-                        text.extend_from_slice(&[ESCAPE, c, next]);
+                let at = folded.len();
+                if c < 0x80 {
+                    let f = c.to_ascii_lowercase();
+                    folded.push(f);
+                    if f != c || c == b'\n' {
+                        edits.one_byte(at, c);
                     }
-                    let offset = (usize::from(c & 0x03) << 6) | usize::from(next & 0x3F);
-                    index.extend(codes[offset]);
-                    i += 2;
-                } else if c < 0x80 {
-                    if c == ESCAPE {
-                        text.push(ESCAPE);
-                    }
-                    text.push(c);
-                    index.push(c.to_ascii_lowercase());
                     i += 1;
+                } else if c & 0xFC == 0xD8 {
+                    // The Arabic block: U+0600..U+06FF.
+                    let next = b[i + 1];
+                    let offset = (usize::from(c & 0x03) << 6) | usize::from(next & 0x3F);
+                    let code = codes[offset];
+                    folded.extend(code);
+                    let own = own_code(&b[i..i + 2]);
+                    match (own, code) {
+                        (Some(own), Some(code)) if own == code => {}
+                        (Some(own), Some(_)) => edits.one_byte(at, own),
+                        _ => edits.general(at, usize::from(code.is_some()), &b[i..i + 2]),
+                    }
+                    i += 2;
                 } else {
                     let width = utf8_width(c);
-                    text.push(ESCAPE);
-                    text.extend_from_slice(&b[i..i + width]);
-                    alphabet::encode_folded(&p[i..i + width], &mut index);
+                    alphabet::encode_folded(&p[i..i + width], &mut folded);
+                    edits.general(at, folded.len() - at, &b[i..i + width]);
                     i += width;
                 }
             }
         }
-        (
-            CompactText(text.into_boxed_slice()),
-            SearchText {
-                body: index.into_boxed_slice(),
-            },
-        )
-    }
-
-    #[cfg(test)]
-    fn encode(text: &str) -> CompactText {
-        CompactText::with_index(std::iter::once(text), text.len()).0
-    }
-
-    pub fn decode(&self) -> String {
-        let b = &self.0;
-        let mut out = Vec::with_capacity(b.len() * 2);
-        let mut i = 0;
-        while i < b.len() {
-            let c = b[i];
-            if c == ESCAPE {
-                let width = utf8_width(b[i + 1]);
-                out.extend_from_slice(&b[i + 1..i + 1 + width]);
-                i += 1 + width;
-                continue;
-            }
-            if c < 0x80 {
-                out.push(c);
-            } else {
-                let offset = c - 0x80;
-                out.push(0xD8 | (offset >> 6));
-                out.push(0x80 | (offset & 0x3F));
-            }
-            i += 1;
+        let folded_len = folded.len();
+        folded.extend_from_slice(&edits.bytes);
+        StoredText {
+            bytes: folded.into_boxed_slice(),
+            folded_len,
         }
+    }
+
+    /// The folded paragraphs, separated by newlines: what body search reads.
+    pub fn folded(&self) -> &[u8] {
+        &self.bytes[..self.folded_len]
+    }
+
+    /// The original paragraphs, one after another.
+    pub fn decode(&self) -> String {
+        let (folded, edits) = self.bytes.split_at(self.folded_len);
+        let mut out = Vec::with_capacity(folded.len() * 2);
+        let own_codes = |bytes: &[u8], out: &mut Vec<u8>| {
+            for &b in bytes {
+                if b != b'\n' {
+                    push_code(b, out);
+                }
+            }
+        };
+        let (mut i, mut j) = (0, 0);
+        while j < edits.len() {
+            let head = read_varint(edits, &mut j);
+            own_codes(&folded[i..i + (head >> 1)], &mut out);
+            i += head >> 1;
+            if head & 1 == 0 {
+                push_code(edits[j], &mut out);
+                j += 1;
+                i += 1;
+            } else {
+                i += read_varint(edits, &mut j);
+                let width = utf8_width(edits[j]);
+                out.extend_from_slice(&edits[j..j + width]);
+                j += width;
+            }
+        }
+        own_codes(&folded[i..], &mut out);
         // Only whole characters were ever written.
         String::from_utf8(out)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
@@ -114,32 +191,88 @@ fn utf8_width(lead: u8) -> usize {
 mod tests {
     use super::*;
 
+    fn store(text: &str) -> StoredText {
+        StoredText::build(std::iter::once(text), text.len())
+    }
+
     #[test]
     fn every_character_comes_back() {
         let all: String = (1u32..0x3_0000).filter_map(char::from_u32).collect();
-        assert_eq!(CompactText::encode(&all).decode(), all);
-        for text in ["", "\u{1}", "a\u{1}b", "ٿ", "\u{10FFFF}x"] {
-            assert_eq!(CompactText::encode(text).decode(), text);
+        assert_eq!(store(&all).decode(), all);
+        // Long runs between edits (several varint bytes), edits back to back, an edit
+        // that takes no folded byte at either end.
+        let long = "ب".repeat(20_000);
+        for text in [
+            "",
+            "\u{1}",
+            "\n",
+            "a\nb",
+            "ٿ",
+            "\u{10FFFF}x",
+            "ABC",
+            "\u{64E}",
+            "ب\u{64E}",
+            "\u{64E}ب",
+            "ﷺ",
+            &format!("A{long}ة{long}É"),
+        ] {
+            assert_eq!(store(text).decode(), text, "{text:?}");
+        }
+    }
+
+    /// Mixtures of characters that need an edit and characters that do not, in every
+    /// order, with runs long and short.
+    #[test]
+    fn mixed_text_comes_back() {
+        let pool: Vec<char> = "بأةىؤئ\u{64E}\u{640}٢ـaAzZ \u{1}–Éﻻﷺ😀ٿڤ۰"
+            .chars()
+            .collect();
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..2_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 300) as usize;
+            let text: String = (0..len)
+                .map(|k| {
+                    let r = seed.rotate_left(k as u32 * 5) as usize;
+                    // Mostly plain letters, as in real text.
+                    if r.is_multiple_of(3) {
+                        pool[r / 3 % pool.len()]
+                    } else {
+                        'ب'
+                    }
+                })
+                .collect();
+            assert_eq!(store(&text).decode(), text);
         }
     }
 
     #[test]
-    fn the_index_is_the_folded_text() {
+    fn paragraphs_come_back_one_after_another() {
         let paragraphs = ["سبها – أعلن مُخْتار فى ٢٠١٧", "The École \u{1} ﻻ ۀ reopened"];
-        let (text, index) = CompactText::with_index(paragraphs.iter().copied(), 0);
+        let text = StoredText::build(paragraphs.iter().copied(), 0);
         assert_eq!(text.decode(), paragraphs.concat());
+    }
+
+    #[test]
+    fn the_folded_part_is_the_folded_text() {
+        let paragraphs = ["سبها – أعلن مُخْتار فى ٢٠١٧", "The École \u{1} ﻻ ۀ reopened"];
+        let text = StoredText::build(paragraphs.iter().copied(), 0);
         let mut expected = Vec::new();
         alphabet::encode_folded(paragraphs[0], &mut expected);
         expected.push(b'\n');
         alphabet::encode_folded(paragraphs[1], &mut expected);
-        assert_eq!(&*index.body, &expected[..]);
+        assert_eq!(text.folded(), &expected[..]);
     }
 
     #[test]
-    fn arabic_takes_one_byte_per_letter() {
-        let text = "سبها – أعلن المجلس البلدي مُخْتار 2017";
-        let compact = CompactText::encode(text);
-        // Every character one byte, except the dash (escape + three bytes).
-        assert_eq!(compact.0.len(), text.chars().count() + 3);
+    fn text_that_folds_to_itself_needs_no_edits() {
+        let text = "سبها اعلن المجلس البلدي مختار 2017 the council";
+        let stored = store(text);
+        assert_eq!(stored.bytes.len(), text.chars().count());
+        // One edit of two bytes per letter that folds to another: أ, ة and T.
+        let stored = store("أعلن القاعدة The");
+        assert_eq!(stored.bytes.len(), stored.folded_len + 3 * 2);
     }
 }

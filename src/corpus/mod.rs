@@ -140,8 +140,9 @@ pub struct Article {
     pub id: String,
     pub title: String,
     pub place: Option<String>,
-    /// All paragraphs' text, one after another, kept compactly (see `compact`).
-    text: compact::CompactText,
+    /// All paragraphs' text, kept once with its folded form for body search (see
+    /// `compact`).
+    text: compact::StoredText,
     paragraphs: Vec<Paragraph>,
     pub sources: Vec<Source>,
     pub lang: Lang,
@@ -151,8 +152,6 @@ pub struct Article {
     pub meta: Vec<(String, String)>,
     /// Set when the file was not valid UTF-8 and was decoded lossily.
     pub lossy: bool,
-    /// Folded text for the filter.
-    pub search: crate::search::SearchText,
 }
 
 impl Article {
@@ -187,6 +186,12 @@ impl Article {
             text: self.text.decode(),
             paragraphs: &self.paragraphs,
         }
+    }
+
+    /// The paragraphs folded for body search (`search::alphabet`), separated by newlines;
+    /// the title is searched in its key.
+    pub fn folded_body(&self) -> &[u8] {
+        self.text.folded()
     }
 
     pub fn paragraph_count(&self) -> usize {

@@ -1,6 +1,6 @@
 //! The plain-text report format: one paragraph per line, source URLs between them.
 
-use super::compact::CompactText;
+use super::compact::StoredText;
 use super::{Article, Direction, Letters, Origin, Paragraph, Source, direction_of, url};
 use crate::text::sanitize;
 use std::collections::HashMap;
@@ -148,7 +148,7 @@ impl Body {
         let mut letters = self.letters;
         letters.add(&title, &url::find_inline_urls(&title));
         let lang = letters.lang();
-        let (text, search) = CompactText::with_index(paragraphs(), self.text.len());
+        let text = StoredText::build(paragraphs(), self.text.len());
         let direction = if title.is_empty() {
             Direction::Ltr
         } else {
@@ -166,7 +166,6 @@ impl Body {
             origin,
             meta: Vec::new(),
             lossy: false,
-            search,
         }
     }
 }

@@ -221,7 +221,7 @@ fn evaluate(
                 t.whole.find(key.text().as_bytes()).is_some()
             }
             (Scope::Body, TextKind::Exact | TextKind::Fuzzy) => {
-                let body = &article.search.body;
+                let body = article.folded_body();
                 let found =
                     t.whole.find(title.as_bytes()).is_some() || t.encoded.find(body).is_some();
                 if found && t.verify {
@@ -330,7 +330,7 @@ fn body_score(article: &Article, folded_title: &str, t: &TextTerm) -> i64 {
     let count = t
         .encoded
         .finder
-        .find_iter(&article.search.body)
+        .find_iter(article.folded_body())
         .take(50)
         .count() as i64;
     i64::from(in_title) * 1000 + count * 10

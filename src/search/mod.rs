@@ -8,14 +8,6 @@ pub mod worker;
 
 use crate::corpus::Article;
 
-/// Folded text of an article's paragraphs for body search, built once when it is loaded.
-/// (The folded title, place, domains and id live with the corpus: see `SearchKey`.)
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct SearchText {
-    /// Folded paragraphs in the one-byte alphabet (the title is searched in the key).
-    pub body: Box<[u8]>,
-}
-
 /// Append an article's search key to `out`: folded title, place, source domains and id,
 /// one per line (the default scope). Returns the bytes of the title.
 pub fn build_key(article: &Article, out: &mut String) -> usize {
