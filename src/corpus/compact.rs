@@ -68,12 +68,14 @@ struct Edits {
 }
 
 impl Edits {
+    #[cold]
     fn one_byte(&mut self, at: usize, code: u8) {
         push_varint((at - self.last) << 1, &mut self.bytes);
         self.bytes.push(code);
         self.last = at + 1;
     }
 
+    #[cold]
     fn general(&mut self, at: usize, folded: usize, utf8: &[u8]) {
         push_varint(((at - self.last) << 1) | 1, &mut self.bytes);
         push_varint(folded, &mut self.bytes);
@@ -87,6 +89,7 @@ impl StoredText {
     /// byte of the corpus at load, so the common characters take the shortest path.
     pub fn build<'a>(paragraphs: impl Iterator<Item = &'a str>, size: usize) -> StoredText {
         let codes = alphabet::arabic_codes();
+        let plain = folds_to_itself();
         let mut folded = Vec::with_capacity(size);
         let mut edits = Edits {
             bytes: Vec::new(),
@@ -99,35 +102,28 @@ impl StoredText {
             }
             let b = p.as_bytes();
             let mut i = 0;
-            while i < b.len() {
-                let c = b[i];
-                let at = folded.len();
-                if c < 0x80 {
-                    let f = c.to_ascii_lowercase();
-                    folded.push(f);
-                    if f != c || c == b'\n' {
-                        edits.one_byte(at, c);
-                    }
+            // Most characters are ASCII or U+0600..U+067F that fold to themselves: one
+            // byte out, no edit. Everything else leaves the fast path. (A version with no
+            // branch between ASCII and Arabic was slower.)
+            while let Some(&c) = b.get(i) {
+                if c < 0x80 && plain[usize::from(c)] {
+                    folded.push(c);
                     i += 1;
-                } else if c & 0xFC == 0xD8 {
-                    // The Arabic block: U+0600..U+06FF.
-                    let next = b[i + 1];
-                    let offset = (usize::from(c & 0x03) << 6) | usize::from(next & 0x3F);
-                    let code = codes[offset];
-                    folded.extend(code);
-                    let own = own_code(&b[i..i + 2]);
-                    match (own, code) {
-                        (Some(own), Some(code)) if own == code => {}
-                        (Some(own), Some(_)) => edits.one_byte(at, own),
-                        _ => edits.general(at, usize::from(code.is_some()), &b[i..i + 2]),
-                    }
-                    i += 2;
-                } else {
-                    let width = utf8_width(c);
-                    alphabet::encode_folded(&p[i..i + width], &mut folded);
-                    edits.general(at, folded.len() - at, &b[i..i + width]);
-                    i += width;
+                    continue;
                 }
+                if c & 0xFE == 0xD8
+                    && let Some(&next) = b.get(i + 1)
+                {
+                    let own = 0x80 | ((c & 0x01) << 6) | (next & 0x3F);
+                    if plain[usize::from(own)] {
+                        folded.push(own);
+                        i += 2;
+                        continue;
+                    }
+                }
+                let width = utf8_width(c);
+                rare(&b[i..i + width], codes, &mut folded, &mut edits);
+                i += width;
             }
         }
         let folded_len = folded.len();
@@ -174,6 +170,41 @@ impl StoredText {
         // Only whole characters were ever written.
         String::from_utf8(out)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }
+}
+
+/// For each one-byte code (see `own_code`): true when the character folds to itself.
+/// A newline is not one of them: it separates paragraphs in the folded text.
+fn folds_to_itself() -> &'static [bool; 256] {
+    static TABLE: std::sync::OnceLock<[bool; 256]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let codes = alphabet::arabic_codes();
+        std::array::from_fn(|code| match code as u8 {
+            c @ 0..0x80 => c != b'\n' && c.to_ascii_lowercase() == c,
+            c => codes[code & 0x7F] == Some(c),
+        })
+    })
+}
+
+/// A character that is not its own folded code: its folded bytes and an edit.
+#[cold]
+fn rare(utf8: &[u8], codes: &[Option<u8>; 256], folded: &mut Vec<u8>, edits: &mut Edits) {
+    let at = folded.len();
+    if let [c] = *utf8 {
+        folded.push(c.to_ascii_lowercase());
+        edits.one_byte(at, c);
+    } else if let [lead @ 0xD8..=0xDB, next] = *utf8 {
+        // The Arabic block: folds to at most one character.
+        let code = codes[(usize::from(lead & 0x03) << 6) | usize::from(next & 0x3F)];
+        folded.extend(code);
+        match (own_code(utf8), code) {
+            (Some(own), Some(_)) => edits.one_byte(at, own),
+            _ => edits.general(at, usize::from(code.is_some()), utf8),
+        }
+    } else {
+        let text = std::str::from_utf8(utf8).unwrap_or_default();
+        alphabet::encode_folded(text, folded);
+        edits.general(at, folded.len() - at, utf8);
     }
 }
 
