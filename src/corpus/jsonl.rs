@@ -63,7 +63,7 @@ pub fn parse_json_file(
         }
         return (articles, errors);
     }
-    for (i, line) in text.lines().enumerate() {
+    for (i, line) in crate::text::lines(text).enumerate() {
         let line_no = first_line + i;
         if line.trim().is_empty() {
             continue;
@@ -256,7 +256,7 @@ fn from_raw(raw: &RawValue, origin: Origin, fallback_id: &str) -> Result<Article
         Some(raw) => as_text(raw).into_iter().collect(),
         None => Vec::new(),
     };
-    let mut body = Body::from_lines(text_lines.iter().flat_map(|t| t.lines()));
+    let mut body = Body::from_lines(text_lines.iter().flat_map(|t| crate::text::lines(t)));
     for u in url.iter().chain(&links) {
         let u = sanitize(u.trim());
         if !u.is_empty() {

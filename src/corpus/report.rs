@@ -29,7 +29,7 @@ pub fn parse_report(bytes: &[u8], id: String, origin: Origin) -> Result<Article,
     if text.trim().is_empty() {
         return Err(ReportError::Empty);
     }
-    let mut article = build(id, origin, text.lines());
+    let mut article = build(id, origin, crate::text::lines(&text));
     article.lossy = matches!(text, std::borrow::Cow::Owned(_));
     Ok(article)
 }
