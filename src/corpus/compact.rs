@@ -95,10 +95,17 @@ impl StoredText {
             bytes: Vec::new(),
             last: 0,
         };
+        // Written by position, not pushed: with a push the length went through memory on
+        // every character.
+        let mut o = 0;
         for (n, p) in paragraphs.enumerate() {
+            // Room for a newline and one byte per byte of text (`rare` makes more when a
+            // character folds to more bytes than it has).
+            folded.resize(o + 1 + p.len(), 0);
             if n > 0 {
                 // Not a character of the text: the decoder leaves it out.
-                folded.push(b'\n');
+                folded[o] = b'\n';
+                o += 1;
             }
             let b = p.as_bytes();
             let mut i = 0;
@@ -107,7 +114,8 @@ impl StoredText {
             // branch between ASCII and Arabic was slower.)
             while let Some(&c) = b.get(i) {
                 if c < 0x80 && plain[usize::from(c)] {
-                    folded.push(c);
+                    folded[o] = c;
+                    o += 1;
                     i += 1;
                     continue;
                 }
@@ -116,16 +124,25 @@ impl StoredText {
                 {
                     let own = 0x80 | ((c & 0x01) << 6) | (next & 0x3F);
                     if plain[usize::from(own)] {
-                        folded.push(own);
+                        folded[o] = own;
+                        o += 1;
                         i += 2;
                         continue;
                     }
                 }
-                let width = utf8_width(c);
-                rare(&b[i..i + width], codes, &mut folded, &mut edits);
-                i += width;
+                let utf8 = &b[i..i + utf8_width(c)];
+                o = rare(
+                    utf8,
+                    codes,
+                    &mut folded,
+                    o,
+                    b.len() - i - utf8.len(),
+                    &mut edits,
+                );
+                i += utf8.len();
             }
         }
+        folded.truncate(o);
         let folded_len = folded.len();
         folded.extend_from_slice(&edits.bytes);
         StoredText {
@@ -186,25 +203,50 @@ fn folds_to_itself() -> &'static [bool; 256] {
     })
 }
 
-/// A character that is not its own folded code: its folded bytes and an edit.
+/// A character that is not its own folded code: its folded bytes, written at `at`, and an
+/// edit. Returns where the next character goes; `room` bytes are kept free after it.
 #[cold]
-fn rare(utf8: &[u8], codes: &[Option<u8>; 256], folded: &mut Vec<u8>, edits: &mut Edits) {
-    let at = folded.len();
+fn rare(
+    utf8: &[u8],
+    codes: &[Option<u8>; 256],
+    folded: &mut Vec<u8>,
+    at: usize,
+    room: usize,
+    edits: &mut Edits,
+) -> usize {
     if let [c] = *utf8 {
-        folded.push(c.to_ascii_lowercase());
+        folded[at] = c.to_ascii_lowercase();
         edits.one_byte(at, c);
+        at + 1
     } else if let [lead @ 0xD8..=0xDB, next] = *utf8 {
         // The Arabic block: folds to at most one character.
         let code = codes[(usize::from(lead & 0x03) << 6) | usize::from(next & 0x3F)];
-        folded.extend(code);
         match (own_code(utf8), code) {
-            (Some(own), Some(_)) => edits.one_byte(at, own),
-            _ => edits.general(at, usize::from(code.is_some()), utf8),
+            (Some(own), Some(code)) => {
+                folded[at] = code;
+                edits.one_byte(at, own);
+                at + 1
+            }
+            (None, Some(code)) => {
+                folded[at] = code;
+                edits.general(at, 1, utf8);
+                at + 1
+            }
+            (_, None) => {
+                edits.general(at, 0, utf8);
+                at
+            }
         }
     } else {
-        let text = std::str::from_utf8(utf8).unwrap_or_default();
-        alphabet::encode_folded(text, folded);
-        edits.general(at, folded.len() - at, utf8);
+        let mut bytes = Vec::new();
+        alphabet::encode_folded(std::str::from_utf8(utf8).unwrap_or_default(), &mut bytes);
+        let end = at + bytes.len();
+        if folded.len() < end + room {
+            folded.resize(end + room, 0);
+        }
+        folded[at..end].copy_from_slice(&bytes);
+        edits.general(at, bytes.len(), utf8);
+        end
     }
 }
 
