@@ -68,8 +68,15 @@ pub fn parse_json_file(
         if line.trim().is_empty() {
             continue;
         }
-        let value = match serde_json::from_str::<&RawValue>(line) {
-            Ok(v) => v,
+        // An object is parsed once, into its fields; anything else is checked to be JSON
+        // first, so that it gets the right message.
+        let record = if line.trim_start().starts_with('{') {
+            serde_json::from_str::<Record>(line).map(Ok)
+        } else {
+            serde_json::from_str::<&RawValue>(line).map(|v| Err(not_an_object(v.get())))
+        };
+        let record = match record {
+            Ok(r) => r,
             Err(e) => {
                 errors.push(json_error(&e, Some(line_no)));
                 continue;
@@ -79,7 +86,7 @@ pub fn parse_json_file(
             path: path.clone(),
             line: Some(line_no),
         };
-        match from_raw(value, origin, &format!("{stem}:{line_no}")) {
+        match record.and_then(|r| from_record(r, origin, &format!("{stem}:{line_no}"))) {
             Ok(a) => articles.push(a),
             Err(reason) => errors.push(RecordError {
                 line: Some(line_no),
@@ -211,15 +218,22 @@ fn urls_of(raw: &RawValue) -> Vec<String> {
         .collect()
 }
 
+fn not_an_object(text: &str) -> String {
+    format!("expected a JSON object, found {}", kind_of(text))
+}
+
 fn parse_record<'a>(text: &'a str) -> Result<Record<'a>, String> {
     if !text.trim_start().starts_with('{') {
-        return Err(format!("expected a JSON object, found {}", kind_of(text)));
+        return Err(not_an_object(text));
     }
     serde_json::from_str(text).map_err(|e| strip_position(&e.to_string()).to_string())
 }
 
 fn from_raw(raw: &RawValue, origin: Origin, fallback_id: &str) -> Result<Article, String> {
-    let mut map = parse_record(raw.get())?;
+    from_record(parse_record(raw.get())?, origin, fallback_id)
+}
+
+fn from_record(mut map: Record, origin: Origin, fallback_id: &str) -> Result<Article, String> {
     // Prodigy keeps id, title and url under "meta"; top-level fields win.
     let mut meta_obj = match map.take(&["meta"]) {
         Some(m) if m.get().starts_with('{') => parse_record(m.get())?,
