@@ -300,7 +300,7 @@ fn fuzzy_field(search: SearchKey, t: &TextTerm) -> Option<Field> {
 const ID_MATCH_SCORE: i64 = 1;
 
 /// SkimMatcherV2's score of an article for the query's text terms (title scope).
-fn exact_score(s: SearchKey, p: &Prepared, skim: &SkimMatcherV2) -> i64 {
+fn exact_score(s: SearchKey, p: &Prepared, skim: &Skim) -> i64 {
     p.texts
         .iter()
         .filter(|t| !t.negated)
@@ -317,11 +317,55 @@ fn exact_score(s: SearchKey, p: &Prepared, skim: &SkimMatcherV2) -> i64 {
                 None => return 0,
             };
             // Exact, prefix and suffix terms found outside the title still count.
-            skim.fuzzy_match(text, &t.text)
-                .or_else(|| skim.fuzzy_match(s.text(), &t.text))
+            skim.score(text, &t.text)
+                .or_else(|| skim.score(s.text(), &t.text))
                 .unwrap_or(0)
         })
         .sum()
+}
+
+/// SkimMatcherV2, case-sensitive (queries and keys are folded alike), giving the same
+/// score for the same text and pattern every time. fuzzy-matcher 0.3.7 keeps its score
+/// table from call to call and reads a cell this call has not written (the bonus of a
+/// matched cell), so a score depended on what the same thread had scored before, and a
+/// ranking could change from one run to the next. Matching one letter first shrinks the
+/// table to four cells, all written again by the next call, which grows it with fresh
+/// ones. (Its `use_cache(false)` would do the same but panics.)
+pub struct Skim(SkimMatcherV2);
+
+impl Skim {
+    pub fn new() -> Skim {
+        Skim(SkimMatcherV2::default().respect_case())
+    }
+
+    fn reset(&self) {
+        self.0.fuzzy_match("a", "a");
+    }
+
+    /// The score, `None` when the pattern does not match. The text after the last
+    /// occurrence of the pattern's last character is left out: no match can use it, and
+    /// the table is filled from left to right, so the score is the same (a test checks
+    /// it). This is most of the cost of a query that matches half a million titles.
+    pub fn score(&self, text: &str, pattern: &str) -> Option<i64> {
+        let end = match pattern.chars().next_back() {
+            Some(last) => text.rfind(last)? + last.len_utf8(),
+            None => text.len(),
+        };
+        self.reset();
+        self.0.fuzzy_match(&text[..end], pattern)
+    }
+
+    /// The score and the positions (in characters) of the matched characters.
+    pub fn indices(&self, text: &str, pattern: &str) -> Option<(i64, Vec<usize>)> {
+        self.reset();
+        self.0.fuzzy_indices(text, pattern)
+    }
+}
+
+impl Default for Skim {
+    fn default() -> Skim {
+        Skim::new()
+    }
 }
 
 /// Body scope ranks a term found in the title first, then by how often it occurs.
@@ -371,7 +415,7 @@ fn sort_by_score(hits: &[Hit]) -> Vec<Hit> {
 /// Runs queries and remembers recent results.
 pub struct Matcher {
     /// Text and patterns are both folded to lower case already: match case exactly.
-    skim: SkimMatcherV2,
+    skim: Skim,
     /// Rank only this many with SkimMatcherV2 (interactive use); `None` ranks all.
     ranked: Option<usize>,
     cache: VecDeque<Cached>,
@@ -396,7 +440,7 @@ impl Matcher {
     /// Every match gets SkimMatcherV2's score (headless use).
     pub fn new() -> Matcher {
         Matcher {
-            skim: SkimMatcherV2::default().respect_case(),
+            skim: Skim::new(),
             ranked: None,
             cache: VecDeque::new(),
         }
@@ -565,7 +609,7 @@ impl Matcher {
 
 /// Character positions (in the folded title) that a query matches, for highlighting.
 pub fn title_positions(folded_title: &str, query: &Query) -> Vec<usize> {
-    let skim = SkimMatcherV2::default().respect_case();
+    let skim = Skim::new();
     let mut positions = Vec::new();
     for c in query.conditions.iter().filter(|c| !c.negated) {
         let Term::Text { kind, text } = &c.term else {
@@ -575,7 +619,7 @@ pub fn title_positions(folded_title: &str, query: &Query) -> Vec<usize> {
         let char_pos = |byte: usize| folded_title[..byte].chars().count();
         match kind {
             TextKind::Fuzzy => {
-                if let Some((_, idx)) = skim.fuzzy_indices(folded_title, text) {
+                if let Some((_, idx)) = skim.indices(folded_title, text) {
                     positions.extend(idx);
                 }
             }
@@ -618,6 +662,56 @@ pub fn highlight_offsets(title: &str, query: &Query) -> Vec<usize> {
 mod tests {
     use super::*;
     use crate::corpus::Origin;
+
+    /// Scores are those of a fresh SkimMatcherV2, whatever was scored before and although
+    /// the text after the pattern's last character is left out.
+    #[test]
+    fn skim_scores_are_fresh_skim_scores() {
+        use fuzzy_matcher::FuzzyMatcher;
+        let skim = Skim::new();
+        let letters: Vec<char> = "المجلسي بدرة-/ كز2017aB".chars().collect();
+        let mut rng = crate::generate::Rng::new(11);
+        let mut compared = 0;
+        for _ in 0..20_000 {
+            let text: String = (0..rng.range(0, 60))
+                .map(|_| letters[rng.below(letters.len())])
+                .collect();
+            // Patterns taken from the text (they mostly match) and made up.
+            let chars: Vec<char> = text.chars().collect();
+            let pattern: String = if rng.below(2) == 0 && !chars.is_empty() {
+                let start = rng.below(chars.len());
+                let len = rng.range(1, 7);
+                chars[start..]
+                    .iter()
+                    .filter(|_| rng.below(3) > 0)
+                    .take(len)
+                    .collect()
+            } else {
+                (0..rng.range(0, 4))
+                    .map(|_| letters[rng.below(letters.len())])
+                    .collect()
+            };
+            let expected = SkimMatcherV2::default()
+                .respect_case()
+                .fuzzy_match(&text, &pattern);
+            compared += usize::from(expected.is_some());
+            assert_eq!(
+                skim.score(&text, &pattern),
+                expected,
+                "{text:?} {pattern:?}"
+            );
+            let indices = SkimMatcherV2::default()
+                .respect_case()
+                .fuzzy_indices(&text, &pattern);
+            assert_eq!(
+                skim.indices(&text, &pattern),
+                indices,
+                "{text:?} {pattern:?}"
+            );
+        }
+        // Most of the comparisons were of matches.
+        assert!(compared > 10_000, "{compared}");
+    }
 
     fn corpus(items: &[(&str, &[&str])]) -> Corpus {
         Corpus::from_articles(
