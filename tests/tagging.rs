@@ -253,6 +253,95 @@ fn a_read_only_journal_shows_an_error_retries_and_asks_before_quitting() {
     assert!(tags_list(config.path()).contains("relevant"));
 }
 
+/// The disk fills up while tagging: the tag that does not fit is shown as not saved and
+/// retried, the journal keeps no torn line (the write that filled the disk got part of
+/// a line out), and once there is room the tag is saved. The config directory is
+/// a small tmpfs in a mount namespace of the TUI's own (skipped where one cannot be made).
+#[test]
+fn a_full_disk_shows_an_error_retries_and_saves_once_there_is_room() {
+    let outside = tempfile::tempdir().expect("temp dir");
+    let config = outside.path().join("config");
+    std::fs::create_dir(&config).expect("creates");
+    let unshare = ["--user", "--map-root-user", "--mount", "sh", "-c"];
+    let mount = r#"mount -t tmpfs -o size=256k tmpfs "$CFG""#;
+    let probe = std::process::Command::new("unshare")
+        .args(unshare)
+        .arg(mount)
+        .env("CFG", &config)
+        .output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        eprintln!("SKIPPED: cannot mount a tmpfs in a namespace of its own here");
+        return;
+    }
+    // The shell fills the tmpfs when asked, frees it when asked, and copies the journal
+    // out once the TUI has quit (the mount goes with the namespace).
+    let script = format!(
+        r#"{mount} || exit 99
+(
+  while [ ! -e "$FLAGS/fill" ]; do sleep 0.05; done
+  cat /dev/zero > "$CFG/filler" 2>/dev/null
+  touch "$FLAGS/filled"
+  while [ ! -e "$FLAGS/free" ]; do sleep 0.05; done
+  rm -f "$CFG/filler"
+) &
+"$BIN"
+status=$?
+cp "$CFG/journal.jsonl" "$FLAGS/journal.jsonl"
+exit $status"#
+    );
+    let mut args = unshare.to_vec();
+    args.push(&script);
+    let (cfg, flags, bin) = (
+        config.to_string_lossy().to_string(),
+        outside.path().to_string_lossy().to_string(),
+        common::bin_path().to_string_lossy().to_string(),
+    );
+    let mut tui = Tui::spawn_program(
+        Path::new("unshare"),
+        &args,
+        140,
+        30,
+        &[
+            ("CORPUS_REVIEW_CONFIG_DIR", &cfg),
+            ("CFG", &cfg),
+            ("FLAGS", &flags),
+            ("BIN", &bin),
+        ],
+    );
+    tui.wait_for_text("loaded in");
+    tui.send("1");
+    tui.wait_for_text("✓ saved");
+    std::fs::write(outside.path().join("fill"), "").expect("flag");
+    let filled = outside.path().join("filled");
+    let start = std::time::Instant::now();
+    while !filled.exists() {
+        assert!(start.elapsed().as_secs() < 20, "the tmpfs was not filled");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // The journal's last block still has room: tag article after article until a line
+    // does not fit.
+    let mut tagged = 1;
+    while !tui.contents().contains("NOT SAVED (1)") {
+        assert!(tagged < 20, "the disk never filled up");
+        tui.send("j");
+        tui.send("1");
+        tagged += 1;
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    tui.wait_for_text("retrying");
+    std::fs::write(outside.path().join("free"), "").expect("flag");
+    tui.wait_for_text("✓ saved");
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
+    let journal = std::fs::read_to_string(outside.path().join("journal.jsonl")).expect("copied");
+    let entries: Vec<serde_json::Value> = journal
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("torn line {l:?}: {e}")))
+        .collect();
+    let tags = entries.iter().filter(|e| e["tag"] == "relevant").count();
+    assert_eq!(tags, tagged, "{journal}");
+}
+
 #[test]
 fn export_import_round_trip_and_agreement() {
     let one = tempfile::tempdir().expect("temp dir");

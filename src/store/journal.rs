@@ -96,7 +96,8 @@ pub fn open(path: &Path) -> std::io::Result<(File, bool)> {
 
 /// Append entries and fsync. The caller holds the exclusive lock. If the file ends in a
 /// torn line (a crash mid-write), it is closed with a newline first so it stays a
-/// separate, skipped line instead of corrupting the next entry.
+/// separate, skipped line instead of corrupting the next entry. A write that fails (a
+/// full disk) is cut off again, so the retry does not leave a torn copy behind.
 pub fn append(file: &mut File, entries: &[Entry]) -> std::io::Result<u64> {
     let len = file.seek(SeekFrom::End(0))?;
     let mut out = Vec::new();
@@ -112,8 +113,10 @@ pub fn append(file: &mut File, entries: &[Entry]) -> std::io::Result<u64> {
         serde_json::to_writer(&mut out, e).map_err(std::io::Error::other)?;
         out.push(b'\n');
     }
-    file.write_all(&out)?;
-    file.sync_data()?;
+    if let Err(e) = file.write_all(&out).and_then(|()| file.sync_data()) {
+        let _ = file.set_len(len);
+        return Err(e);
+    }
     Ok(len + out.len() as u64)
 }
 
