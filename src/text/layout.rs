@@ -74,10 +74,17 @@ fn is_invisible(c: char) -> bool {
 /// Shape (unless `mode` is off) and split into drawable clusters. Zero-width clusters (a
 /// lone combining mark) ride on the glyph before them.
 fn clusters(text: &str, mode: BidiMode) -> (String, Vec<Cluster>) {
-    let shaped = match mode {
+    let mut shaped = match mode {
         BidiMode::Off => Shaped::identity(text),
         BidiMode::App | BidiMode::Terminal => shape(text),
     };
+    // An override (LRO, RLO) shows a run's characters in reverse: a URL or a name in a
+    // report could be made to look like another. Each becomes a zero-width space, the
+    // same three bytes (offsets hold), no part of the ordering, never drawn.
+    const OVERRIDES: [char; 2] = ['\u{202D}', '\u{202E}'];
+    if shaped.text.contains(OVERRIDES) {
+        shaped.text = shaped.text.replace(OVERRIDES, "\u{200B}");
+    }
     let mut out: Vec<Cluster> = Vec::with_capacity(shaped.text.len());
     for (offset, g) in shaped.text.grapheme_indices(true) {
         let range = offset..offset + g.len();
@@ -329,6 +336,19 @@ mod tests {
         assert_eq!(g.len(), 5);
         assert!(g.iter().all(|g| g.glyph.width == 1));
         assert_eq!((g[0].glyph.logical, g[0].glyph.logical_end), (0, 4));
+    }
+
+    #[test]
+    fn overrides_do_not_reverse_text() {
+        // A link that would read as another with the override obeyed.
+        let spoof = "انظر \u{202E}moc.elgoog//:sptth\u{202C} الآن";
+        let lines = wrap_paragraph(spoof, Direction::Rtl, 80, BidiMode::App);
+        let shown = lines[0].to_padded_string(0);
+        assert!(shown.contains("moc.elgoog//:sptth"), "{shown}");
+        assert!(!shown.contains("https://google.com"), "{shown}");
+        // Embeddings and isolates still work as the bidi algorithm says.
+        let lines = wrap_paragraph("a \u{2067}ب ج\u{2069} d", Direction::Ltr, 80, BidiMode::App);
+        assert_eq!(lines[0].to_padded_string(0), "a ﺝ ﺏ d");
     }
 
     #[test]
