@@ -4,6 +4,7 @@ use crate::app::DEFAULT_QUICK_TAGS;
 use crate::app::DetailDoc;
 use crate::corpus::{Article, Corpus, LoadOptions, LoadWarning, load_all};
 use crate::keymap::Keymap;
+use crate::leak;
 use crate::runtime::{self, Session};
 use crate::search::matcher::{Matcher, Order, Scope};
 use crate::search::query::Query;
@@ -642,12 +643,6 @@ fn tags(command: TagsCommand, display: &DisplayArgs) -> Result<i32, crate::Error
             Ok(0)
         }
     }
-}
-
-/// The process is about to exit: freeing a million articles one by one would only add
-/// seconds to a command that has already printed its answer.
-fn leak<T>(value: T) {
-    std::mem::forget(value);
 }
 
 /// Text for plain output: bidi controls stay in JSON (data) but not in text meant for

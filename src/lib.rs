@@ -18,6 +18,12 @@ pub mod ui;
 
 use std::path::PathBuf;
 
+/// The process is about to exit: freeing a million articles one by one would only add
+/// seconds after the work is done (the answer printed, the terminal restored).
+pub(crate) fn leak<T>(value: T) {
+    std::mem::forget(value);
+}
+
 /// Errors that end a command with a message.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
