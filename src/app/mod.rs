@@ -150,8 +150,8 @@ pub struct App {
     pub confirm: Option<Pending>,
     /// A short message for the status line (what the last action did).
     pub message: Option<String>,
-    /// Corpus index of each article id.
-    pub id_index: HashMap<String, u32>,
+    /// Corpus index of each article id (the newest, when a report changed on disk).
+    pub ids: crate::corpus::IdTable,
     /// Bumped whenever tags, reviews or marks change (queries on them run again).
     pub state_version: u64,
     /// Loaded articles that are reviewed, changes in flight included (kept current so
@@ -224,7 +224,7 @@ impl App {
             note: LineInput::default(),
             confirm: None,
             message: None,
-            id_index: HashMap::new(),
+            ids: Default::default(),
             state_version: 0,
             reviewed: 0,
             pending_keys: Vec::new(),
@@ -271,6 +271,13 @@ impl App {
             (None, Focus::List) => Mode::List,
             (None, Focus::Detail) => Mode::Detail,
         }
+    }
+
+    /// Corpus index of the article with this id.
+    pub fn index_of(&self, id: &str) -> Option<u32> {
+        self.ids.find(id, |n| {
+            self.corpus.get(n as usize).map_or("", |a| a.id.as_str())
+        })
     }
 
     pub fn selected_article(&self) -> Option<&Article> {
@@ -431,7 +438,7 @@ impl App {
             } => {
                 let first = self.corpus.len() as u32;
                 for a in &articles {
-                    if let Some(&old) = self.id_index.get(&a.id) {
+                    if let Some(old) = self.index_of(&a.id) {
                         self.gone.insert(old, Gone::Replaced);
                     }
                 }
@@ -485,17 +492,19 @@ impl App {
             } => {
                 let was_empty = self.visible_len() == 0;
                 let grew = !articles.is_empty();
-                let first = self.corpus.len() as u32;
-                for (i, a) in articles.iter().enumerate() {
-                    let new = self
-                        .id_index
-                        .insert(a.id.clone(), first + i as u32)
-                        .is_none();
-                    if new && self.state_of(&a.id).reviewed {
+                let first = self.corpus.len();
+                self.corpus.push_batch(articles);
+                for i in first..self.corpus.len() {
+                    let Some(id) = self.corpus.get(i).map(|a| a.id.as_str()) else {
+                        continue;
+                    };
+                    let corpus = &self.corpus;
+                    let id_of = |n: u32| corpus.get(n as usize).map_or("", |a| a.id.as_str());
+                    let new = self.ids.set(id, i as u32, id_of).is_none();
+                    if new && self.state_of(id).reviewed {
                         self.reviewed += 1;
                     }
                 }
-                self.corpus.push_batch(articles);
                 self.load.files_done = files_done;
                 self.load.bytes_done = bytes_done;
                 if was_empty && self.visible_len() > 0 {
@@ -865,6 +874,28 @@ mod tests {
         assert_eq!((app.selected, app.list_offset), (0, 0));
         app.update(Msg::Action(Action::MoveUp));
         assert_eq!(app.selected, 0);
+    }
+
+    #[test]
+    fn a_report_changed_on_disk_is_found_by_id_in_its_new_version() {
+        let mut app = app_with(3);
+        let origin = Origin {
+            path: Arc::from("1.txt"),
+            line: None,
+        };
+        let changed = Article::from_lines("a1".into(), origin, ["New text. More."]);
+        app.update(Msg::Watch(crate::corpus::watch::WatchEvent::Changed {
+            articles: vec![changed],
+            new_files: 0,
+            changed_files: 1,
+            warnings: Vec::new(),
+        }));
+        assert_eq!(app.corpus.len(), 4);
+        assert_eq!(app.index_of("a1"), Some(3));
+        assert_eq!(app.gone.get(&1), Some(&Gone::Replaced));
+        assert_eq!(app.index_of("a0"), Some(0));
+        assert_eq!(app.index_of("a2"), Some(2));
+        assert_eq!(app.index_of("a3"), None);
     }
 
     #[test]

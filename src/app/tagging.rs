@@ -57,9 +57,8 @@ impl App {
     }
 
     fn fingerprint_of(&self, id: &str) -> Option<String> {
-        self.id_index
-            .get(id)
-            .and_then(|&i| self.corpus.get(i as usize))
+        self.index_of(id)
+            .and_then(|i| self.corpus.get(i as usize))
             .map(fingerprint)
     }
 
@@ -437,7 +436,7 @@ impl App {
             .tags
             .articles
             .iter()
-            .filter(|(id, s)| s.reviewed && self.id_index.contains_key(id.as_str()))
+            .filter(|(id, s)| s.reviewed && self.index_of(id).is_some())
             .count();
         let mut touched: Vec<&str> = self
             .unsaved
@@ -446,7 +445,7 @@ impl App {
                 Request::Changes(c) => c.iter().map(|(id, _, _)| id.as_str()).collect(),
                 _ => Vec::new(),
             })
-            .filter(|id| self.id_index.contains_key(*id))
+            .filter(|id| self.index_of(id).is_some())
             .collect();
         touched.sort_unstable();
         touched.dedup();

@@ -1,11 +1,11 @@
 //! Finding corpus files and loading them in parallel, reporting progress as it goes.
 
+use super::ids::IdTable;
 use super::jsonl::parse_json_file;
 use super::report::{ReportError, decode, looks_binary, parse_report};
 use super::{Article, Chunk, Corpus, Origin, sample};
 use rayon::prelude::*;
 use std::fmt;
-use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -737,10 +737,7 @@ struct IdRegistry {
     /// The file each id was first seen in, as an index into `paths`.
     first_path: Vec<u32>,
     paths: Vec<Arc<str>>,
-    /// Id number and its hash (kept so that growing the table reads no ids).
-    table: hashbrown::HashTable<(u32, u64)>,
-    // Ids are not attacker-chosen keys here and there can be millions: a fast hash.
-    hasher: rustc_hash::FxBuildHasher,
+    table: IdTable,
 }
 
 fn id_at<'a>(text: &'a str, ends: &[usize], n: u32) -> &'a str {
@@ -751,12 +748,7 @@ fn id_at<'a>(text: &'a str, ends: &[usize], n: u32) -> &'a str {
 
 impl IdRegistry {
     fn find(&self, id: &str) -> Option<u32> {
-        let hash = self.hasher.hash_one(id);
-        self.table
-            .find(hash, |&(n, h)| {
-                h == hash && id_at(&self.text, &self.ends, n) == id
-            })
-            .map(|&(n, _)| n)
+        self.table.find(id, |n| id_at(&self.text, &self.ends, n))
     }
 
     fn insert(&mut self, id: &str, path: &Arc<str>) {
@@ -767,8 +759,7 @@ impl IdRegistry {
         self.text.push_str(id);
         self.ends.push(self.text.len());
         self.first_path.push(self.paths.len() as u32 - 1);
-        let hash = self.hasher.hash_one(id);
-        self.table.insert_unique(hash, (n, hash), |&(_, h)| h);
+        self.table.insert_new(id, n);
     }
 
     fn claim(&mut self, article: &mut Article) -> Option<LoadWarning> {

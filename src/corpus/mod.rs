@@ -2,6 +2,7 @@
 
 mod collection;
 mod compact;
+mod ids;
 mod jsonl;
 mod load;
 mod report;
@@ -10,6 +11,7 @@ mod url;
 pub mod watch;
 
 pub use collection::{Chunk, Corpus};
+pub use ids::IdTable;
 pub use jsonl::{RecordError, parse_json_file};
 pub use load::{
     FileSig, LoadEvent, LoadOptions, LoadSummary, LoadWarning, Loader, WarningKind,
