@@ -155,11 +155,6 @@ impl Corpus {
     pub fn iter(&self) -> impl Iterator<Item = &Article> {
         self.chunks.iter().flat_map(|c| c.iter())
     }
-
-    /// Index of the article with this id.
-    pub fn position(&self, id: &str) -> Option<usize> {
-        self.iter().position(|a| a.id == id)
-    }
 }
 
 #[cfg(test)]
@@ -188,7 +183,6 @@ mod tests {
             .collect();
         assert_eq!(ids, ["a", "b", "c"]);
         assert!(c.get(3).is_none());
-        assert_eq!(c.position("c"), Some(2));
         assert_eq!(c.iter().count(), 3);
     }
 
