@@ -657,13 +657,17 @@ fn load(options: &LoadOptions) -> Result<Corpus, crate::Error> {
     let (articles, warnings, summary) = load_all(options);
     report_warnings(&warnings);
     if articles.is_empty() {
-        eprintln!(
-            "corpus-review: no articles found in {} ({} files read)",
-            options.describe(),
-            summary.files
-        );
+        no_articles(options, &summary);
     }
     Ok(articles)
+}
+
+fn no_articles(options: &LoadOptions, summary: &crate::corpus::LoadSummary) {
+    eprintln!(
+        "corpus-review: no articles found in {} ({} files read)",
+        options.describe(),
+        summary.files
+    );
 }
 
 fn report_warnings(warnings: &[LoadWarning]) {
@@ -695,35 +699,76 @@ fn emit(out: &mut impl Write, text: &str) -> Result<bool, crate::Error> {
 }
 
 fn list(options: &LoadOptions, as_json: bool) -> Result<i32, crate::Error> {
-    let articles = load(options)?;
-    write_lines_parallel(articles.len(), |i| {
-        let a = articles.get(i)?;
-        Some(if as_json {
-            let mut v = json!({
-                "id": a.id,
-                "title": a.title,
-                "place": a.place,
-                "lang": a.lang,
-                "direction": a.direction,
-                "sources": a.source_urls().collect::<Vec<_>>(),
-                "path": a.origin.path.as_ref(),
-            });
-            if let Some(line) = a.origin.line {
-                v["line"] = json!(line);
-            }
-            format!("{v}\n")
-        } else {
-            format!(
-                "{}\t{}\t{}\t{}\n",
-                a.id,
-                a.lang.as_str(),
-                a.sources.len(),
-                plain(&a.title)
-            )
+    for_each_batch(options, |articles| {
+        write_lines_parallel(articles.len(), |i| {
+            let a = articles.get(i)?;
+            Some(if as_json {
+                let mut v = json!({
+                    "id": a.id,
+                    "title": a.title,
+                    "place": a.place,
+                    "lang": a.lang,
+                    "direction": a.direction,
+                    "sources": a.source_urls().collect::<Vec<_>>(),
+                    "path": a.origin.path.as_ref(),
+                });
+                if let Some(line) = a.origin.line {
+                    v["line"] = json!(line);
+                }
+                format!("{v}\n")
+            } else {
+                format!(
+                    "{}\t{}\t{}\t{}\n",
+                    a.id,
+                    a.lang.as_str(),
+                    a.sources.len(),
+                    plain(&a.title)
+                )
+            })
         })
     })?;
-    leak(articles);
     Ok(0)
+}
+
+/// Load batch by batch, handing each to `each` as a corpus of its own and then dropping
+/// it: a command that prints as it goes holds one batch in memory, not the corpus, and
+/// the memory of one batch serves the next (asking the kernel for fresh memory was a
+/// third of a large load). `each` says whether to go on (the reader of the output may
+/// have gone). Warnings are reported at the end. Returns how many articles were read.
+fn for_each_batch(
+    options: &LoadOptions,
+    mut each: impl FnMut(Corpus) -> Result<bool, crate::Error>,
+) -> Result<usize, crate::Error> {
+    options.check()?;
+    let loader = crate::corpus::Loader::new(options.clone());
+    let stop = loader.cancel_flag();
+    let (mut warnings, mut summary) = (Vec::new(), crate::corpus::LoadSummary::default());
+    let (mut loaded, mut failed) = (0, None);
+    loader.run(|event| match event {
+        crate::corpus::LoadEvent::Batch { articles, .. } if failed.is_none() => {
+            let batch = Corpus::from_articles(articles);
+            loaded += batch.len();
+            match each(batch) {
+                Ok(true) => {}
+                Ok(false) => stop.store(true, std::sync::atomic::Ordering::Relaxed),
+                Err(e) => {
+                    failed = Some(e);
+                    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+        }
+        crate::corpus::LoadEvent::Warnings(w) => warnings.extend(w),
+        crate::corpus::LoadEvent::Finished(s) => summary = s,
+        _ => {}
+    });
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    report_warnings(&warnings);
+    if loaded == 0 {
+        no_articles(options, &summary);
+    }
+    Ok(loaded)
 }
 
 /// Like `write_lines` for many items: lines are formatted in parallel, a window at a
@@ -732,7 +777,7 @@ fn list(options: &LoadOptions, as_json: bool) -> Result<i32, crate::Error> {
 fn write_lines_parallel(
     count: usize,
     line: impl Fn(usize) -> Option<String> + Sync,
-) -> Result<(), crate::Error> {
+) -> Result<bool, crate::Error> {
     use rayon::prelude::*;
     const WINDOW: usize = 1 << 16;
     const PART: usize = WINDOW / 8;
@@ -751,17 +796,19 @@ fn write_lines_parallel(
 }
 
 /// Write lines to stdout; a reader that goes away (`| head`) ends the output quietly.
-fn write_lines(lines: impl Iterator<Item = String>) -> Result<(), crate::Error> {
+/// False when it has gone.
+fn write_lines(lines: impl Iterator<Item = String>) -> Result<bool, crate::Error> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     for line in lines {
         if !emit(&mut out, &line)? {
-            return Ok(());
+            return Ok(false);
         }
     }
     match out.flush() {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-        _ => Ok(()),
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -805,7 +852,6 @@ fn filter(
     as_json: bool,
 ) -> Result<i32, crate::Error> {
     let query = Query::parse(query).map_err(|e| crate::Error::Query(e.to_string()))?;
-    let corpus = load(options)?;
     let scope = if body { Scope::Body } else { Scope::Title };
     let order = if corpus_order {
         Order::Corpus
@@ -824,24 +870,36 @@ fn filter(
     } else {
         None
     };
-    let hits = Matcher::new()
-        .run(&corpus, &query, scope, order, state.as_ref(), &|| false)
-        .unwrap_or_default();
+    // Each batch is matched as it is loaded and only its hits are kept: a 4.5 GB corpus
+    // is filtered in the memory of its matches.
+    let mut hits: Vec<(i32, String, String)> = Vec::new();
+    for_each_batch(options, |batch| {
+        let found = Matcher::new()
+            .run(&batch, &query, scope, order, state.as_ref(), &|| false)
+            .unwrap_or_default();
+        hits.extend(found.iter().filter_map(|h| {
+            let a = batch.get(h.index as usize)?;
+            Some((h.score, a.id.clone(), a.title.clone()))
+        }));
+        Ok(true)
+    })?;
+    if order == Order::Score {
+        // Each batch came ranked, ties in corpus order; a stable sort of them all keeps
+        // that order among ties.
+        use rayon::slice::ParallelSliceMut;
+        hits.par_sort_by(|a, b| b.0.cmp(&a.0));
+    }
     let shown = &hits[..hits.len().min(limit.unwrap_or(usize::MAX))];
     write_lines_parallel(shown.len(), |i| {
-        let hit = shown[i];
-        let a = corpus.get(hit.index as usize)?;
+        let (score, id, title) = &shown[i];
         Some(if as_json {
-            format!(
-                "{}\n",
-                json!({"id": a.id, "score": hit.score, "title": a.title})
-            )
+            format!("{}\n", json!({"id": id, "score": score, "title": title}))
         } else {
-            format!("{}\t{}\t{}\n", a.id, hit.score, plain(&a.title))
+            format!("{id}\t{score}\t{}\n", plain(title))
         })
     })?;
     let matched = !hits.is_empty();
-    leak(corpus);
+    leak(hits);
     // Like `fzf --filter`: no match is exit status 1.
     Ok(if matched { 0 } else { 1 })
 }

@@ -475,3 +475,78 @@ fn stats_summarise_the_corpus() {
     assert!(out.contains("load time"), "{out}");
     assert!(out.contains("tagged       0, reviewed 0"), "{out}");
 }
+
+/// `filter` and `list` handle a corpus one loaded batch at a time; what they print is what
+/// one run over the whole corpus gives: ranking (ties in corpus order) across batches,
+/// corpus order, limits.
+#[test]
+fn batch_by_batch_output_is_that_of_the_whole_corpus() {
+    use corpus_review::corpus::{LoadOptions, load_all};
+    use corpus_review::search::matcher::{Matcher, Order, Scope};
+    use corpus_review::search::query::Query;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("reports.jsonl");
+    // Short records (a report's first lines), enough of them for the file to be read in
+    // several pieces of over a thousand articles: each piece is a batch of its own.
+    let mut rng = corpus_review::generate::Rng::new(21);
+    let records: String = (0..12_000)
+        .map(|i| {
+            let report = corpus_review::generate::report(&mut rng);
+            let lead: Vec<&str> = report.lines().take(3).collect();
+            let lead = lead.join("\n");
+            format!(
+                "{}\n",
+                serde_json::json!({"id": format!("t{i}"), "text": lead})
+            )
+        })
+        .collect();
+    std::fs::write(&path, records).expect("writes");
+    let options = LoadOptions {
+        paths: vec![path.clone()],
+    };
+    let mut batches = 0;
+    corpus_review::corpus::Loader::new(options.clone()).run(|e| {
+        batches += usize::from(matches!(e, corpus_review::corpus::LoadEvent::Batch { .. }));
+    });
+    assert!(batches >= 2, "{batches} batches");
+    let (corpus, _, _) = load_all(&options);
+    let file = path.to_string_lossy().to_string();
+    for (query, order, body) in [
+        ("مستشفى", Order::Score, false),
+        ("src:facebook", Order::Score, false),
+        ("المجلس", Order::Corpus, false),
+        ("'الطريق", Order::Score, true),
+    ] {
+        let parsed = Query::parse(query).expect("parses");
+        let scope = if body { Scope::Body } else { Scope::Title };
+        let hits = Matcher::new()
+            .run(&corpus, &parsed, scope, order, None, &|| false)
+            .expect("runs");
+        assert!(hits.len() > 20, "{query}: {}", hits.len());
+        let expected: String = hits
+            .iter()
+            .map(|h| {
+                let a = corpus.get(h.index as usize).expect("an article");
+                format!("{}\t{}\t{}\n", a.id, h.score, a.title)
+            })
+            .collect();
+        let mut args = vec!["filter", query, file.as_str()];
+        if order == Order::Corpus {
+            args.push("--corpus-order");
+        }
+        if body {
+            args.push("--body");
+        }
+        assert_eq!(stdout_of(&args), expected, "{query}");
+        args.extend(["--limit", "7"]);
+        let limited: String = expected.lines().take(7).map(|l| format!("{l}\n")).collect();
+        assert_eq!(stdout_of(&args), limited, "{query} --limit 7");
+    }
+    let listed = stdout_of(&["list", file.as_str()]);
+    let ids: Vec<&str> = listed
+        .lines()
+        .filter_map(|l| l.split('\t').next())
+        .collect();
+    let expected: Vec<&str> = corpus.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, expected);
+}

@@ -99,7 +99,7 @@ impl Corpus {
         Corpus::default()
     }
 
-    pub fn from_articles(articles: Vec<Article>) -> Corpus {
+    pub fn from_articles(articles: impl Into<Chunk>) -> Corpus {
         let mut c = Corpus::new();
         c.push_batch(articles);
         c

@@ -724,7 +724,7 @@ mod tests {
                     };
                     Article::from_lines(id.to_string(), origin, lines.iter().copied())
                 })
-                .collect(),
+                .collect::<Vec<_>>(),
         )
     }
 

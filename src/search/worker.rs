@@ -115,7 +115,7 @@ mod tests {
 
     #[test]
     fn queries_on_tags_see_the_state_sent_with_them() {
-        let articles = ["a", "b", "c"]
+        let articles: Vec<Article> = ["a", "b", "c"]
             .into_iter()
             .map(|id| {
                 let origin = Origin {
