@@ -911,8 +911,13 @@ fn show(
     width: Option<u16>,
     bidi: BidiMode,
 ) -> Result<i32, crate::Error> {
-    let articles = load(options)?;
-    let Some(article) = articles.iter().find(|a| a.id == id) else {
+    // The load stops at the article.
+    let mut found = None;
+    for_each_batch(options, |batch| {
+        found = batch.iter().find(|a| a.id == id).cloned();
+        Ok(found.is_none())
+    })?;
+    let Some(article) = &found else {
         return Err(crate::Error::NotFound {
             id: id.to_string(),
             corpus: options.describe(),
