@@ -540,22 +540,22 @@ fn tags(command: TagsCommand, display: &DisplayArgs) -> Result<i32, crate::Error
     use crate::store::export;
     match command {
         TagsCommand::List { corpus } => {
-            let articles = load(&corpus.options())?;
             let state = existing_store(display)?
                 .map(|s| s.state)
                 .unwrap_or_default();
-            write_lines(articles.iter().filter_map(|a| {
-                let s = state.get(&a.id)?;
-                let tags: Vec<&str> = s.tags.iter().map(String::as_str).collect();
-                Some(format!(
-                    "{}\t{}\t{}\t{}\n",
-                    a.id,
-                    tags.join(","),
-                    if s.reviewed { "reviewed" } else { "-" },
-                    plain(&s.note)
-                ))
-            }))?;
-            leak(articles);
+            for_each_batch(&corpus.options(), |articles| {
+                write_lines(articles.iter().filter_map(|a| {
+                    let s = state.get(&a.id)?;
+                    let tags: Vec<&str> = s.tags.iter().map(String::as_str).collect();
+                    Some(format!(
+                        "{}\t{}\t{}\t{}\n",
+                        a.id,
+                        tags.join(","),
+                        if s.reviewed { "reviewed" } else { "-" },
+                        plain(&s.note)
+                    ))
+                }))
+            })?;
             Ok(0)
         }
         TagsCommand::Export {
@@ -563,20 +563,25 @@ fn tags(command: TagsCommand, display: &DisplayArgs) -> Result<i32, crate::Error
             format,
             with_text,
         } => {
-            let articles = load(&corpus.options())?;
             let state = existing_store(display)?
                 .map(|s| s.state)
                 .unwrap_or_default();
-            let rows = articles.iter().filter_map(|a| {
-                let s = state.get(&a.id)?;
-                Some(match format {
-                    ExportFormat::Jsonl => format!("{}\n", export::jsonl_record(a, s, with_text)),
-                    ExportFormat::Csv => export::csv_row(a, s, with_text),
-                })
-            });
-            let header = matches!(format, ExportFormat::Csv).then(|| export::csv_header(with_text));
-            write_lines(header.into_iter().chain(rows))?;
-            leak(articles);
+            let mut header =
+                matches!(format, ExportFormat::Csv).then(|| export::csv_header(with_text));
+            for_each_batch(&corpus.options(), |articles| {
+                let rows = articles.iter().filter_map(|a| {
+                    let s = state.get(&a.id)?;
+                    Some(match format {
+                        ExportFormat::Jsonl => {
+                            format!("{}\n", export::jsonl_record(a, s, with_text))
+                        }
+                        ExportFormat::Csv => export::csv_row(a, s, with_text),
+                    })
+                });
+                write_lines(header.take().into_iter().chain(rows))
+            })?;
+            // No articles: the header alone.
+            write_lines(header.into_iter())?;
             Ok(0)
         }
         TagsCommand::Import { file } => {
@@ -649,17 +654,6 @@ fn tags(command: TagsCommand, display: &DisplayArgs) -> Result<i32, crate::Error
 /// eyes and greps.
 fn plain(text: &str) -> std::borrow::Cow<'_, str> {
     crate::text::without_bidi_controls(text)
-}
-
-/// Load for a headless command: warnings go to stderr, the load is never stopped by them.
-fn load(options: &LoadOptions) -> Result<Corpus, crate::Error> {
-    options.check()?;
-    let (articles, warnings, summary) = load_all(options);
-    report_warnings(&warnings);
-    if articles.is_empty() {
-        no_articles(options, &summary);
-    }
-    Ok(articles)
 }
 
 fn no_articles(options: &LoadOptions, summary: &crate::corpus::LoadSummary) {
