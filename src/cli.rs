@@ -656,14 +656,6 @@ fn plain(text: &str) -> std::borrow::Cow<'_, str> {
     crate::text::without_bidi_controls(text)
 }
 
-fn no_articles(options: &LoadOptions, summary: &crate::corpus::LoadSummary) {
-    eprintln!(
-        "corpus-review: no articles found in {} ({} files read)",
-        options.describe(),
-        summary.files
-    );
-}
-
 fn report_warnings(warnings: &[LoadWarning]) {
     if warnings.is_empty() {
         return;
@@ -728,11 +720,11 @@ fn list(options: &LoadOptions, as_json: bool) -> Result<i32, crate::Error> {
 /// it: a command that prints as it goes holds one batch in memory, not the corpus, and
 /// the memory of one batch serves the next (asking the kernel for fresh memory was a
 /// third of a large load). `each` says whether to go on (the reader of the output may
-/// have gone). Warnings are reported at the end. Returns how many articles were read.
+/// have gone). Warnings are reported at the end.
 fn for_each_batch(
     options: &LoadOptions,
     mut each: impl FnMut(Corpus) -> Result<bool, crate::Error>,
-) -> Result<usize, crate::Error> {
+) -> Result<(), crate::Error> {
     options.check()?;
     let loader = crate::corpus::Loader::new(options.clone());
     let stop = loader.cancel_flag();
@@ -760,9 +752,13 @@ fn for_each_batch(
     }
     report_warnings(&warnings);
     if loaded == 0 {
-        no_articles(options, &summary);
+        eprintln!(
+            "corpus-review: no articles found in {} ({} files read)",
+            options.describe(),
+            summary.files
+        );
     }
-    Ok(loaded)
+    Ok(())
 }
 
 /// Like `write_lines` for many items: lines are formatted in parallel, a window at a
