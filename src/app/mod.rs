@@ -20,7 +20,7 @@ use crate::store::{Request, TagState};
 use crate::text::BidiMode;
 use crate::ui::layout::{Panes, inner};
 use ratatui::layout::Rect;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// Everything that can change the state.
@@ -169,8 +169,8 @@ pub struct App {
     pub overview_selected: usize,
     /// Articles that arrived or changed while running (corpus indices).
     pub fresh: std::collections::HashSet<u32>,
-    /// Articles whose file was deleted or replaced by a newer version, and which.
-    pub gone: HashMap<u32, Gone>,
+    /// Articles whose file was deleted on disk (kept: they may carry tags).
+    pub gone: std::collections::HashSet<u32>,
 }
 
 /// What the mouse did.
@@ -179,13 +179,6 @@ pub enum MouseKind {
     ScrollUp,
     ScrollDown,
     Click,
-}
-
-/// Why an article's file is no longer what was loaded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Gone {
-    Deleted,
-    Replaced,
 }
 
 impl App {
@@ -233,7 +226,7 @@ impl App {
             overview: Vec::new(),
             overview_selected: 0,
             fresh: std::collections::HashSet::new(),
-            gone: HashMap::new(),
+            gone: Default::default(),
         }
     }
 
@@ -424,9 +417,9 @@ impl App {
         }
     }
 
-    /// New and changed reports join the corpus (marked new; a changed report's old
-    /// version is kept, marked replaced); deleted ones stay listed, marked deleted, since
-    /// they may carry tags. Selection and filter are kept.
+    /// New reports join the corpus and changed ones take the place of their old version,
+    /// both marked new; deleted ones stay listed, marked deleted, since they may carry
+    /// tags. Selection and filter are kept.
     fn on_watch(&mut self, event: crate::corpus::watch::WatchEvent) -> Vec<Effect> {
         use crate::corpus::watch::WatchEvent;
         match event {
@@ -436,24 +429,45 @@ impl App {
                 changed_files,
                 warnings,
             } => {
-                let first = self.corpus.len() as u32;
-                for a in &articles {
-                    if let Some(old) = self.index_of(&a.id) {
-                        self.gone.insert(old, Gone::Replaced);
+                let mut added = Vec::new();
+                let mut replaced = false;
+                for a in articles {
+                    // The same id from the same file: a new version of that report.
+                    let old = self.index_of(&a.id).filter(|&old| {
+                        self.corpus
+                            .get(old as usize)
+                            .is_some_and(|o| o.origin.path == a.origin.path)
+                    });
+                    match old {
+                        Some(old) => {
+                            self.corpus.replace(old as usize, a);
+                            self.fresh.insert(old);
+                            self.gone.remove(&old);
+                            replaced = true;
+                        }
+                        None => added.push(a),
                     }
                 }
-                let n = articles.len() as u32;
-                self.fresh.extend(first..first + n);
+                let first = self.corpus.len() as u32;
+                self.fresh.extend(first..first + added.len() as u32);
                 self.warnings.extend(warnings);
                 self.message = Some(format!(
                     "{new_files} new and {changed_files} changed report files"
                 ));
                 let (files_done, bytes_done) = (self.load.files_done, self.load.bytes_done);
-                let effects = self.on_load(LoadEvent::Batch {
-                    articles: articles.into(),
+                let mut effects = self.on_load(LoadEvent::Batch {
+                    articles: added.into(),
                     files_done,
                     bytes_done,
                 });
+                if replaced && effects.is_empty() && self.filter.query().is_some() {
+                    // A new version may match differently.
+                    if self.matching {
+                        self.rematch = true;
+                    } else {
+                        effects = self.request_match();
+                    }
+                }
                 self.refresh_detail();
                 effects
             }
@@ -462,10 +476,7 @@ impl App {
                     paths.iter().map(String::as_str).collect();
                 let mut n = 0;
                 for (i, a) in self.corpus.iter().enumerate() {
-                    if paths.contains(a.origin.path.as_ref())
-                        && !self.gone.contains_key(&(i as u32))
-                    {
-                        self.gone.insert(i as u32, Gone::Deleted);
+                    if paths.contains(a.origin.path.as_ref()) && self.gone.insert(i as u32) {
                         n += 1;
                     }
                 }
@@ -877,24 +888,36 @@ mod tests {
     }
 
     #[test]
-    fn a_report_changed_on_disk_is_found_by_id_in_its_new_version() {
+    fn a_report_changed_on_disk_takes_its_old_versions_place() {
         let mut app = app_with(3);
         let origin = Origin {
             path: Arc::from("1.txt"),
             line: None,
         };
         let changed = Article::from_lines("a1".into(), origin, ["New text. More."]);
+        // The same id from another file is another report.
+        let elsewhere = Origin {
+            path: Arc::from("other.txt"),
+            line: None,
+        };
+        let clash = Article::from_lines("a2".into(), elsewhere, ["Other text."]);
         app.update(Msg::Watch(crate::corpus::watch::WatchEvent::Changed {
-            articles: vec![changed],
-            new_files: 0,
+            articles: vec![changed, clash],
+            new_files: 1,
             changed_files: 1,
             warnings: Vec::new(),
         }));
+        // The new version in the old one's place.
         assert_eq!(app.corpus.len(), 4);
-        assert_eq!(app.index_of("a1"), Some(3));
-        assert_eq!(app.gone.get(&1), Some(&Gone::Replaced));
+        assert_eq!(app.index_of("a1"), Some(1));
+        assert_eq!(
+            app.corpus.get(1).map(|a| a.title.as_str()),
+            Some("New text. More.")
+        );
+        assert!(app.fresh.contains(&1) && app.fresh.contains(&3));
+        assert!(app.gone.is_empty());
+        assert_eq!(app.index_of("a2"), Some(3));
         assert_eq!(app.index_of("a0"), Some(0));
-        assert_eq!(app.index_of("a2"), Some(2));
         assert_eq!(app.index_of("a3"), None);
     }
 

@@ -92,6 +92,8 @@ pub struct Corpus {
     /// Index of the first article of each chunk.
     starts: Vec<usize>,
     len: usize,
+    /// Articles replaced so far (see `replace`).
+    edits: u64,
 }
 
 impl Corpus {
@@ -123,6 +125,27 @@ impl Corpus {
 
     pub fn len(&self) -> usize {
         self.len
+    }
+
+    /// Put a new version of article `index` in its place (a report changed on disk). Its
+    /// chunk is copied first when a matcher still holds it.
+    pub fn replace(&mut self, index: usize, article: Article) {
+        if index >= self.len {
+            return;
+        }
+        let chunk = self.starts.partition_point(|&s| s <= index) - 1;
+        let at = index - self.starts[chunk];
+        Arc::make_mut(&mut self.chunks[chunk]).update(|articles| {
+            articles[at] = article;
+            true
+        });
+        self.edits += 1;
+    }
+
+    /// How many articles have been replaced: a result found before is stale if this
+    /// has changed since.
+    pub fn edits(&self) -> u64 {
+        self.edits
     }
 
     pub fn is_empty(&self) -> bool {

@@ -425,6 +425,8 @@ struct Cached {
     query: Query,
     scope: Scope,
     corpus_len: usize,
+    /// `Corpus::edits` when it was found.
+    corpus_edits: u64,
     version: u64,
     /// Hits in corpus order.
     hits: Arc<Vec<Hit>>,
@@ -527,11 +529,15 @@ impl Matcher {
     ) -> Option<Arc<Vec<Hit>>> {
         let len = corpus.len();
         let version = state.map_or(0, |s| s.version);
-        // Results of queries on tags and marks go stale when those change. The corpus only
-        // grows (articles are never removed or changed), so a result on fewer articles
-        // still holds for those articles.
-        self.cache
-            .retain(|c| c.corpus_len <= len && (c.version == version || !c.query.uses_state()));
+        // Results of queries on tags and marks go stale when those change, and any result
+        // when an article is replaced. Otherwise the corpus only grows, so a result on
+        // fewer articles still holds for those articles.
+        let edits = corpus.edits();
+        self.cache.retain(|c| {
+            c.corpus_len <= len
+                && c.corpus_edits == edits
+                && (c.version == version || !c.query.uses_state())
+        });
         if let Some(i) = self
             .cache
             .iter()
@@ -593,6 +599,7 @@ impl Matcher {
             query: query.clone(),
             scope,
             corpus_len: len,
+            corpus_edits: edits,
             version,
             hits: hits.clone(),
         });
@@ -662,6 +669,37 @@ pub fn highlight_offsets(title: &str, query: &Query) -> Vec<usize> {
 mod tests {
     use super::*;
     use crate::corpus::Origin;
+
+    /// A replaced article is matched as it is now, not as the cached result remembers it,
+    /// for the same query and for one that narrows it.
+    #[test]
+    fn results_follow_a_replaced_article() {
+        let mut c = corpus(&[
+            ("a", &["ميناء مصراتة يستقبل شحنة"]),
+            ("b", &["افتتاح مركز صحي"]),
+        ]);
+        let mut matcher = Matcher::new();
+        let ids = |m: &mut Matcher, c: &Corpus, q: &str| -> Vec<u32> {
+            let query = Query::parse(q).expect("parses");
+            m.run(c, &query, Scope::Title, Order::Corpus, None, &|| false)
+                .expect("runs")
+                .iter()
+                .map(|h| h.index)
+                .collect()
+        };
+        assert_eq!(ids(&mut matcher, &c, "ميناء"), [0]);
+        let origin = Origin {
+            path: Arc::from("b.txt"),
+            line: None,
+        };
+        c.replace(
+            1,
+            Article::from_lines("b".into(), origin, ["ميناء طرابلس مغلق"]),
+        );
+        assert_eq!(ids(&mut matcher, &c, "ميناء"), [0, 1]);
+        assert_eq!(ids(&mut matcher, &c, "ميناء طرابلس"), [1]);
+        assert_eq!(c.get(1).map(|a| a.id.as_str()), Some("b"));
+    }
 
     /// Scores are those of a fresh SkimMatcherV2, whatever was scored before and although
     /// the text after the pattern's last character is left out.

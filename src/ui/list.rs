@@ -141,7 +141,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         let corpus_index = app.visible_index(index).unwrap_or(0) as u32;
         let state = if marked {
             "▌"
-        } else if app.gone.contains_key(&corpus_index) {
+        } else if app.gone.contains(&corpus_index) {
             "×"
         } else if app.fresh.contains(&corpus_index) {
             "+"
