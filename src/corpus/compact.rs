@@ -3,7 +3,7 @@
 //! letter variants such as ة and أ, harakat, characters outside ASCII and the Arabic
 //! block), so after the folded bytes come the edits that give the original back: one per
 //! character whose folded byte is not its own one-byte code, about one letter in twenty.
-//! Before, the original and the folded text were both kept, two bytes per letter.
+//! (Keeping the original and the folded text side by side took two bytes per letter.)
 
 use crate::search::alphabet;
 
