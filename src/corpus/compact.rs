@@ -287,6 +287,8 @@ mod tests {
             "ب\u{64E}",
             "\u{64E}ب",
             "ﷺ",
+            // Folds to far more bytes than it has, again and again, then plain text.
+            &format!("{}ب ة", "ﷺ".repeat(5_000)),
             &format!("A{long}ة{long}É"),
         ] {
             assert_eq!(store(text).decode(), text, "{text:?}");
@@ -326,6 +328,19 @@ mod tests {
         let paragraphs = ["سبها – أعلن مُخْتار فى ٢٠١٧", "The École \u{1} ﻻ ۀ reopened"];
         let text = StoredText::build(paragraphs.iter().copied(), 0);
         assert_eq!(text.decode(), paragraphs.concat());
+        // A paragraph that grows when folded, then others.
+        let grown = "ﷺ".repeat(300);
+        let paragraphs = [grown.as_str(), "ب", "", "ﷺ"];
+        let text = StoredText::build(paragraphs.iter().copied(), 0);
+        assert_eq!(text.decode(), paragraphs.concat());
+        let mut expected = Vec::new();
+        for (n, p) in paragraphs.iter().enumerate() {
+            if n > 0 {
+                expected.push(b'\n');
+            }
+            alphabet::encode_folded(p, &mut expected);
+        }
+        assert_eq!(text.folded(), &expected[..]);
     }
 
     #[test]
