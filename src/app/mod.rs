@@ -430,7 +430,7 @@ impl App {
                 warnings,
             } => {
                 let mut added = Vec::new();
-                let mut replaced = false;
+                let mut replaced = Vec::new();
                 for a in articles {
                     // The same id from the same file: a new version of that report.
                     let old = self.index_of(&a.id).filter(|&old| {
@@ -439,15 +439,18 @@ impl App {
                             .is_some_and(|o| o.origin.path == a.origin.path)
                     });
                     match old {
+                        // A rewritten JSON Lines file brings back its unchanged records too.
+                        Some(old) if self.corpus.get(old as usize) == Some(&a) => {}
                         Some(old) => {
-                            self.corpus.replace(old as usize, a);
                             self.fresh.insert(old);
                             self.gone.remove(&old);
-                            replaced = true;
+                            replaced.push((old as usize, a));
                         }
                         None => added.push(a),
                     }
                 }
+                let any_replaced = !replaced.is_empty();
+                self.corpus.replace(replaced);
                 let first = self.corpus.len() as u32;
                 self.fresh.extend(first..first + added.len() as u32);
                 self.warnings.extend(warnings);
@@ -460,7 +463,7 @@ impl App {
                     files_done,
                     bytes_done,
                 });
-                if replaced && effects.is_empty() && self.filter.query().is_some() {
+                if any_replaced && effects.is_empty() && self.filter.query().is_some() {
                     // A new version may match differently.
                     if self.matching {
                         self.rematch = true;
@@ -901,8 +904,10 @@ mod tests {
             line: None,
         };
         let clash = Article::from_lines("a2".into(), elsewhere, ["Other text."]);
+        // Read again but not changed (a rewritten JSON Lines file): left alone.
+        let same = app.corpus.get(0).cloned().expect("loaded");
         app.update(Msg::Watch(crate::corpus::watch::WatchEvent::Changed {
-            articles: vec![changed, clash],
+            articles: vec![same, changed, clash],
             new_files: 1,
             changed_files: 1,
             warnings: Vec::new(),
@@ -915,6 +920,8 @@ mod tests {
             Some("New text. More.")
         );
         assert!(app.fresh.contains(&1) && app.fresh.contains(&3));
+        assert!(!app.fresh.contains(&0));
+        assert_eq!(app.corpus.edits(), 1);
         assert!(app.gone.is_empty());
         assert_eq!(app.index_of("a2"), Some(3));
         assert_eq!(app.index_of("a0"), Some(0));

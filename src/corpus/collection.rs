@@ -127,19 +127,28 @@ impl Corpus {
         self.len
     }
 
-    /// Put a new version of article `index` in its place (a report changed on disk). Its
-    /// chunk is copied first when a matcher still holds it.
-    pub fn replace(&mut self, index: usize, article: Article) {
-        if index >= self.len {
-            return;
+    /// Put new versions of articles in their places (reports changed on disk), given as
+    /// (index, article). Each chunk touched is copied first when a matcher still holds
+    /// it, and its keys are built again once, however many of its articles changed (a
+    /// rewritten JSON Lines file changes them all).
+    pub fn replace(&mut self, mut changed: Vec<(usize, Article)>) {
+        changed.retain(|(index, _)| *index < self.len);
+        changed.sort_by_key(|(index, _)| *index);
+        let mut changed = changed.into_iter().peekable();
+        while let Some(&(first, _)) = changed.peek() {
+            let chunk = self.starts.partition_point(|&s| s <= first) - 1;
+            let (start, end) = (
+                self.starts[chunk],
+                self.starts[chunk] + self.chunks[chunk].len(),
+            );
+            Arc::make_mut(&mut self.chunks[chunk]).update(|articles| {
+                while let Some((index, article)) = changed.next_if(|(i, _)| *i < end) {
+                    articles[index - start] = article;
+                    self.edits += 1;
+                }
+                true
+            });
         }
-        let chunk = self.starts.partition_point(|&s| s <= index) - 1;
-        let at = index - self.starts[chunk];
-        Arc::make_mut(&mut self.chunks[chunk]).update(|articles| {
-            articles[at] = article;
-            true
-        });
-        self.edits += 1;
     }
 
     /// How many articles have been replaced: a result found before is stale if this
@@ -207,6 +216,37 @@ mod tests {
         assert_eq!(ids, ["a", "b", "c"]);
         assert!(c.get(3).is_none());
         assert_eq!(c.iter().count(), 3);
+    }
+
+    #[test]
+    fn replaced_articles_take_their_places_with_their_keys() {
+        let mut c = Corpus::new();
+        c.push_batch(vec![article("a"), article("b")]);
+        c.push_batch(vec![article("c"), article("d")]);
+        let shared = c.clone();
+        let titled = |id: &str, title: &str| {
+            let origin = Origin {
+                path: Arc::from("x"),
+                line: None,
+            };
+            Article::from_lines(id.into(), origin, [title])
+        };
+        // Out of order, across both chunks, one past the end (ignored).
+        c.replace(vec![
+            (3, titled("d", "Fourth")),
+            (0, titled("a", "First")),
+            (1, titled("b", "Second")),
+            (9, titled("z", "None")),
+        ]);
+        assert_eq!(c.edits(), 3);
+        assert_eq!(c.len(), 4);
+        let titles: Vec<&str> = c.iter().map(|a| a.title.as_str()).collect();
+        assert_eq!(titles, ["First", "Second", "text", "Fourth"]);
+        let keys: Vec<&str> = (0..4).filter_map(|i| c.key(i)).map(|k| k.title()).collect();
+        assert_eq!(keys, ["first", "second", "text", "fourth"]);
+        // A copy taken before (a matcher's) still sees the old versions.
+        assert_eq!(shared.get(0).map(|a| a.title.as_str()), Some("text"));
+        assert_eq!(shared.edits(), 0);
     }
 
     #[test]

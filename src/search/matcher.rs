@@ -692,10 +692,10 @@ mod tests {
             path: Arc::from("b.txt"),
             line: None,
         };
-        c.replace(
+        c.replace(vec![(
             1,
             Article::from_lines("b".into(), origin, ["ميناء طرابلس مغلق"]),
-        );
+        )]);
         assert_eq!(ids(&mut matcher, &c, "ميناء"), [0, 1]);
         assert_eq!(ids(&mut matcher, &c, "ميناء طرابلس"), [1]);
         assert_eq!(c.get(1).map(|a| a.id.as_str()), Some("b"));
