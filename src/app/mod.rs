@@ -439,8 +439,11 @@ impl App {
                             .is_some_and(|o| o.origin.path == a.origin.path)
                     });
                     match old {
-                        // A rewritten JSON Lines file brings back its unchanged records too.
-                        Some(old) if self.corpus.get(old as usize) == Some(&a) => {}
+                        // A rewritten JSON Lines file brings back its unchanged records
+                        // too, and a deleted file may come back as it was.
+                        Some(old) if self.corpus.get(old as usize) == Some(&a) => {
+                            self.gone.remove(&old);
+                        }
                         Some(old) => {
                             self.fresh.insert(old);
                             self.gone.remove(&old);
@@ -904,8 +907,13 @@ mod tests {
             line: None,
         };
         let clash = Article::from_lines("a2".into(), elsewhere, ["Other text."]);
-        // Read again but not changed (a rewritten JSON Lines file): left alone.
+        // Read again but not changed (a rewritten JSON Lines file, a deleted file put
+        // back): left alone, no longer marked deleted.
         let same = app.corpus.get(0).cloned().expect("loaded");
+        app.update(Msg::Watch(crate::corpus::watch::WatchEvent::Removed(vec![
+            "0.txt".into(),
+        ])));
+        assert!(app.gone.contains(&0));
         app.update(Msg::Watch(crate::corpus::watch::WatchEvent::Changed {
             articles: vec![same, changed, clash],
             new_files: 1,
