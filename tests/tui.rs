@@ -496,6 +496,17 @@ fn watch_picks_up_new_and_deleted_reports_keeping_filter_and_selection() {
     std::fs::remove_file(dir.path().join("015_fb23440c4d9b1fbb.txt")).expect("delete");
     tui.wait_for_text("1 gone");
     tui.wait_for_text("Articles (6 of 24)");
+    // A changed report takes its old version's place: still 24 articles.
+    std::fs::write(
+        dir.path().join("900_00000000000000aa.txt"),
+        "GHAT - The clinic in the town centre closed for repairs on Monday.\nhttps://example.ly/news/900\n",
+    )
+    .expect("a new version");
+    tui.wait_for_text("The clinic in the town centre closed");
+    tui.wait_for_text("1 changed report files");
+    let screen = tui.contents();
+    assert!(screen.contains("Articles (6 of 24)"), "{screen}");
+    assert!(!screen.contains("A new clinic opened"), "{screen}");
     tui.send("q");
     assert_eq!(tui.wait_exit(), 0);
 }
