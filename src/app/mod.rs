@@ -466,13 +466,9 @@ impl App {
                     files_done,
                     bytes_done,
                 });
-                if any_replaced && effects.is_empty() && self.filter.query().is_some() {
+                if any_replaced && effects.is_empty() {
                     // A new version may match differently.
-                    if self.matching {
-                        self.rematch = true;
-                    } else {
-                        effects = self.request_match();
-                    }
+                    effects = self.match_again();
                 }
                 self.refresh_detail();
                 effects
@@ -527,13 +523,9 @@ impl App {
                 if was_empty && self.visible_len() > 0 {
                     self.refresh_detail();
                 }
-                if grew && self.filter.query().is_some() {
-                    // New articles must be filtered too; one request at a time.
-                    if self.matching {
-                        self.rematch = true;
-                    } else {
-                        return self.request_match();
-                    }
+                if grew {
+                    // New articles must be filtered too.
+                    return self.match_again();
                 }
             }
             LoadEvent::Warnings(w) => self.warnings.extend(w),
@@ -549,6 +541,19 @@ impl App {
             }
         }
         Vec::new()
+    }
+
+    /// The corpus changed under the filter: match again, after the run in flight if there
+    /// is one (one request at a time).
+    fn match_again(&mut self) -> Vec<Effect> {
+        if self.filter.query().is_none() {
+            return Vec::new();
+        }
+        if self.matching {
+            self.rematch = true;
+            return Vec::new();
+        }
+        self.request_match()
     }
 
     fn request_match(&mut self) -> Vec<Effect> {
