@@ -148,7 +148,10 @@ impl Body {
         let mut letters = self.letters;
         letters.add(&title, &url::find_inline_urls(&title));
         let lang = letters.lang();
-        let text = StoredText::build(paragraphs(), self.text.len());
+        // Room for English text too (as long folded as it is), with its newlines and edits:
+        // what is left over is given back when the text is boxed.
+        let room = self.text.len() + self.text.len() / 8 + self.paragraphs.len();
+        let text = StoredText::build(paragraphs(), room);
         let direction = if title.is_empty() {
             Direction::Ltr
         } else {
