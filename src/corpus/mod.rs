@@ -70,6 +70,13 @@ pub struct Paragraph {
     pub direction: Direction,
 }
 
+impl Paragraph {
+    /// This paragraph's text within all paragraphs' text.
+    fn of<'t>(&self, text: &'t str) -> &'t str {
+        &text[self.start as usize..self.end as usize]
+    }
+}
+
 /// A paragraph as read: its text and direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ParagraphView<'a> {
@@ -87,7 +94,7 @@ impl Text<'_> {
     /// The paragraphs, in order.
     pub fn paragraphs(&self) -> impl ExactSizeIterator<Item = ParagraphView<'_>> + Clone + '_ {
         self.paragraphs.iter().map(|p| ParagraphView {
-            text: &self.text[p.start as usize..p.end as usize],
+            text: p.of(&self.text),
             direction: p.direction,
         })
     }

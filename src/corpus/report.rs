@@ -123,7 +123,7 @@ impl Body {
     /// The dateline place and the rest of the first paragraph.
     pub fn dateline(&self) -> (Option<&str>, &str) {
         match self.paragraphs.first() {
-            Some(p) => split_dateline(&self.text[p.start as usize..p.end as usize]),
+            Some(p) => split_dateline(p.of(&self.text)),
             None => (None, ""),
         }
     }
@@ -140,18 +140,13 @@ impl Body {
         let title = title
             .filter(|t| !t.trim().is_empty())
             .unwrap_or_else(|| derive_title(lead));
-        let paragraphs = || {
-            self.paragraphs
-                .iter()
-                .map(|p| &self.text[p.start as usize..p.end as usize])
-        };
         let mut letters = self.letters;
         letters.add(&title, &url::find_inline_urls(&title));
         let lang = letters.lang();
         // Room for English text too (as long folded as it is), with its newlines and edits:
         // what is left over is given back when the text is boxed.
         let room = self.text.len() + self.text.len() / 8 + self.paragraphs.len();
-        let text = StoredText::build(paragraphs(), room);
+        let text = StoredText::build(self.paragraphs.iter().map(|p| p.of(&self.text)), room);
         let direction = if title.is_empty() {
             Direction::Ltr
         } else {
