@@ -24,18 +24,10 @@ pub fn encode_folded(text: &str, out: &mut Vec<u8>) {
 }
 
 /// Encodings of the folded forms of the Arabic block U+0600..U+06FF, by offset in the
-/// block; `None` where folding drops the character (harakat, tatweel). Computed once
-/// from the folding rules.
+/// block; `None` where folding drops the character (harakat, tatweel).
 pub fn arabic_codes() -> &'static [Option<u8>; 256] {
     static TABLE: std::sync::OnceLock<[Option<u8>; 256]> = std::sync::OnceLock::new();
-    TABLE.get_or_init(|| {
-        std::array::from_fn(|i| {
-            let c = char::from_u32(0x0600 + i as u32).unwrap_or(' ');
-            let mut code = None;
-            fold_chars(c.encode_utf8(&mut [0; 4]), |f| code = Some(encode_char(f)));
-            code
-        })
-    })
+    TABLE.get_or_init(|| std::array::from_fn(|i| super::fold::arabic_table()[i].map(encode_char)))
 }
 
 /// Encode an already folded query term.

@@ -68,7 +68,7 @@ fn is_ignorable(c: char) -> bool {
 
 /// Folded forms of the Arabic block U+0600..U+06FF (each folds to at most one character),
 /// computed once from `fold_char` so the table and the rules cannot disagree.
-fn arabic_table() -> &'static [Option<char>; 256] {
+pub(super) fn arabic_table() -> &'static [Option<char>; 256] {
     static TABLE: std::sync::OnceLock<[Option<char>; 256]> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
         let mut table = [None; 256];

@@ -19,11 +19,14 @@ pub fn build_key(article: &Article, out: &mut String) -> usize {
         fold::fold_chars(place, |c| out.push(c));
     }
     out.push('\n');
-    let mut domains: Vec<&str> = article.sources.iter().map(|s| s.domain()).collect();
-    domains.dedup();
-    for d in domains {
-        fold::fold_chars(d, |c| out.push(c));
-        out.push(' ');
+    // Each domain once where it repeats in a row (no list built: this runs per article).
+    let mut last = None;
+    for d in article.sources.iter().map(|s| s.domain()) {
+        if last != Some(d) {
+            fold::fold_chars(d, |c| out.push(c));
+            out.push(' ');
+            last = Some(d);
+        }
     }
     out.push('\n');
     fold::fold_chars(&article.id, |c| out.push(c));
