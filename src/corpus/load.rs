@@ -609,40 +609,43 @@ impl Loader {
         deliver: &mut dyn FnMut(Vec<Parsed>, usize, u64),
     ) {
         let path = input.display();
-        let only = |w: LoadWarning| {
-            vec![Parsed {
-                articles: Chunk::default(),
-                warnings: vec![w],
-            }]
+        let mut consumed = 0;
+        let mut send = |parsed, bytes| {
+            consumed = bytes;
+            deliver(parsed, files_done, bytes_before + bytes);
         };
-        let cannot_read = |e: std::io::Error| {
-            warning(&path, WarningKind::Unreadable, format!("cannot read: {e}"))
-        };
-        let mut reader = match input.open() {
-            Ok(r) => r,
-            Err(e) => return deliver(only(cannot_read(e)), files_done, bytes_before),
-        };
+        if let Err(e) = self.read_json(input, &path, &mut send) {
+            let w = warning(&path, WarningKind::Unreadable, format!("cannot read: {e}"));
+            deliver(only(w), files_done, bytes_before + consumed);
+        }
+    }
+
+    /// `load_json` less its read errors: batches go to `send` with the bytes read so far.
+    fn read_json(
+        &self,
+        input: &Input,
+        path: &Arc<str>,
+        send: &mut dyn FnMut(Vec<Parsed>, u64),
+    ) -> std::io::Result<()> {
+        let mut reader = input.open()?;
         let window = rayon::current_num_threads().max(1) * 2 * JSON_PIECE;
         let mut buf = Vec::with_capacity(window + JSON_PIECE);
-        let mut eof = match fill(&mut reader, &mut buf, window) {
-            Ok(eof) => eof,
-            Err(e) => return deliver(only(cannot_read(e)), files_done, bytes_before),
-        };
+        let mut eof = fill(&mut reader, &mut buf, window)?;
         if looks_binary(&buf) {
-            let w = warning(
-                &path,
-                WarningKind::Binary,
-                "binary file (not text): skipped",
-            );
-            return deliver(only(w), files_done, bytes_before);
+            let w = warning(path, WarningKind::Binary, "binary file (not text): skipped");
+            send(only(w), 0);
+            return Ok(());
         }
         if buf.starts_with(b"\xEF\xBB\xBF") {
             buf.drain(..3);
         }
         let blank = buf.trim_ascii_start();
         if blank.is_empty() && eof {
-            let w = warning(&path, WarningKind::Empty, "empty file: skipped");
-            return deliver(only(w), files_done, bytes_before);
+            send(
+                only(warning(path, WarningKind::Empty, "empty file: skipped")),
+                0,
+            );
+            return Ok(());
         }
         let is_array = blank.starts_with(b"[");
         let stem = stem(input.name()).to_string();
@@ -651,13 +654,10 @@ impl Loader {
         let mut line = 1;
         loop {
             if self.cancel.load(Ordering::Relaxed) {
-                return;
+                return Ok(());
             }
             if is_array && !eof {
-                eof = match fill(&mut reader, &mut buf, usize::MAX) {
-                    Ok(eof) => eof,
-                    Err(e) => return deliver(only(cannot_read(e)), files_done, bytes_before),
-                };
+                eof = fill(&mut reader, &mut buf, usize::MAX)?;
                 continue;
             }
             // Whole lines only; a line longer than the window waits for more bytes.
@@ -668,10 +668,7 @@ impl Loader {
             };
             let Some(cut) = cut else {
                 let want = buf.len() + window;
-                eof = match fill(&mut reader, &mut buf, want) {
-                    Ok(eof) => eof,
-                    Err(e) => return deliver(only(cannot_read(e)), files_done, bytes_before),
-                };
+                eof = fill(&mut reader, &mut buf, want)?;
                 continue;
             };
             let (pieces, next_line) = if is_array {
@@ -688,12 +685,12 @@ impl Loader {
                         && !lossy.swap(true, Ordering::Relaxed))
                     .then(|| {
                         warning(
-                            &path,
+                            path,
                             WarningKind::Lossy,
                             "not valid UTF-8: decoded with replacement characters (�)",
                         )
                     });
-                    let (articles, errors) = parse_json_file(&text, &path, &stem, first_line);
+                    let (articles, errors) = parse_json_file(&text, path, &stem, first_line);
                     // Keys are folded here, in parallel, not when the batch is handed on.
                     let articles = Chunk::new(articles);
                     let warnings = lossy
@@ -711,19 +708,22 @@ impl Loader {
                 .collect();
             consumed += cut as u64;
             line = next_line;
-            deliver(parsed, files_done, bytes_before + consumed);
+            send(parsed, consumed);
             buf.drain(..cut);
             if eof && buf.is_empty() {
-                return;
+                return Ok(());
             }
-            eof = match fill(&mut reader, &mut buf, window) {
-                Ok(eof) => eof,
-                Err(e) => {
-                    return deliver(only(cannot_read(e)), files_done, bytes_before + consumed);
-                }
-            };
+            eof = fill(&mut reader, &mut buf, window)?;
         }
     }
+}
+
+/// A batch of nothing but one warning.
+fn only(w: LoadWarning) -> Vec<Parsed> {
+    vec![Parsed {
+        articles: Chunk::default(),
+        warnings: vec![w],
+    }]
 }
 
 /// Keeps ids unique within a load: a clash is renamed `id~2` and reported. The ids live
@@ -825,6 +825,28 @@ mod tests {
             assert!(std::str::from_utf8(piece).is_ok());
             expected_line += piece.iter().filter(|&&b| b == b'\n').count();
         }
+    }
+
+    /// A JSON file that opens but cannot be read (here /proc/self/mem, whose first page is
+    /// never mapped) is one warning, not a crash or silence.
+    #[test]
+    fn a_json_file_that_cannot_be_read_is_a_warning() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("mem.jsonl");
+        if std::os::unix::fs::symlink("/proc/self/mem", &path).is_err()
+            || std::fs::metadata(&path).is_err()
+        {
+            eprintln!("SKIPPED: no /proc/self/mem here");
+            return;
+        }
+        let (corpus, warnings, _) = load_all(&LoadOptions { paths: vec![path] });
+        assert!(corpus.is_empty());
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert_eq!(warnings[0].kind, WarningKind::Unreadable);
+        assert!(
+            warnings[0].message.starts_with("cannot read: "),
+            "{warnings:?}"
+        );
     }
 
     /// Read in several windows: invalid UTF-8 in more than one is one warning, every record
