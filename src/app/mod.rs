@@ -268,9 +268,7 @@ impl App {
 
     /// Corpus index of the article with this id.
     pub fn index_of(&self, id: &str) -> Option<u32> {
-        self.ids.find(id, |n| {
-            self.corpus.get(n as usize).map_or("", |a| a.id.as_str())
-        })
+        self.ids.find(id, |n| self.corpus.id(n))
     }
 
     pub fn selected_article(&self) -> Option<&Article> {
@@ -512,8 +510,7 @@ impl App {
                         continue;
                     };
                     let corpus = &self.corpus;
-                    let id_of = |n: u32| corpus.get(n as usize).map_or("", |a| a.id.as_str());
-                    let new = self.ids.set(id, i as u32, id_of).is_none();
+                    let new = self.ids.set(id, i as u32, |n| corpus.id(n)).is_none();
                     if new && self.state_of(id).reviewed {
                         self.reviewed += 1;
                     }

@@ -174,6 +174,11 @@ impl Corpus {
         self.locate(index).map(|(c, i)| &c.articles[i])
     }
 
+    /// The id of article `index` (empty past the end), as an `IdTable` looks ids up.
+    pub fn id(&self, index: u32) -> &str {
+        self.get(index as usize).map_or("", |a| a.id.as_str())
+    }
+
     /// The folded search key of article `index`.
     pub fn key(&self, index: usize) -> Option<SearchKey<'_>> {
         self.locate(index).map(|(c, i)| c.key(i))
