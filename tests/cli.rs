@@ -542,11 +542,12 @@ fn batch_by_batch_output_is_that_of_the_whole_corpus() {
         let limited: String = expected.lines().take(7).map(|l| format!("{l}\n")).collect();
         assert_eq!(stdout_of(&args), limited, "{query} --limit 7");
     }
-    let listed = stdout_of(&["list", file.as_str()]);
-    let ids: Vec<&str> = listed
-        .lines()
-        .filter_map(|l| l.split('\t').next())
+    let expected: String = corpus
+        .iter()
+        .map(|a| {
+            let (lang, sources) = (a.lang.as_str(), a.sources.len());
+            format!("{}\t{lang}\t{sources}\t{}\n", a.id, a.title)
+        })
         .collect();
-    let expected: Vec<&str> = corpus.iter().map(|a| a.id.as_str()).collect();
-    assert_eq!(ids, expected);
+    assert_eq!(stdout_of(&["list", file.as_str()]), expected);
 }
