@@ -171,7 +171,7 @@ impl Article {
         origin: Origin,
         lines: impl IntoIterator<Item = &'a str>,
     ) -> Article {
-        report::build(id, origin, lines)
+        report::build(id, origin, lines, 0)
     }
 
     /// Source indices in display order, 1-based numbers are `index + 1`.

@@ -29,7 +29,7 @@ pub fn parse_report(bytes: &[u8], id: String, origin: Origin) -> Result<Article,
     if text.trim().is_empty() {
         return Err(ReportError::Empty);
     }
-    let mut article = build(id, origin, crate::text::lines(&text));
+    let mut article = build(id, origin, crate::text::lines(&text), text.len());
     article.lossy = matches!(text, std::borrow::Cow::Owned(_));
     Ok(article)
 }
@@ -61,8 +61,10 @@ pub(crate) struct Body {
 }
 
 impl Body {
-    pub fn from_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> Body {
+    /// The body of these lines (`size`: their bytes together, for the allocation).
+    pub fn from_lines<'a>(lines: impl IntoIterator<Item = &'a str>, size: usize) -> Body {
         let mut body = Body::default();
+        body.text.reserve(size);
         for raw in lines {
             let line = raw.strip_suffix('\r').unwrap_or(raw);
             let line = sanitize(line);
@@ -172,8 +174,9 @@ pub(crate) fn build<'a>(
     id: String,
     origin: Origin,
     lines: impl IntoIterator<Item = &'a str>,
+    size: usize,
 ) -> Article {
-    Body::from_lines(lines).into_article(id, origin, None, None)
+    Body::from_lines(lines, size).into_article(id, origin, None, None)
 }
 
 /// Split `place – text` at a dateline dash. A hyphen only counts with a space beside it,
