@@ -49,7 +49,7 @@ pub fn parse_json_file(
                         path: path.clone(),
                         line: None,
                     };
-                    match from_raw(value, origin, &format!("{stem}:{}", i + 1)) {
+                    match from_raw(value, origin, || format!("{stem}:{}", i + 1)) {
                         Ok(a) => articles.push(a),
                         Err(reason) => errors.push(RecordError {
                             line: None,
@@ -86,7 +86,7 @@ pub fn parse_json_file(
             path: path.clone(),
             line: Some(line_no),
         };
-        match record.and_then(|r| from_record(r, origin, &format!("{stem}:{line_no}"))) {
+        match record.and_then(|r| from_record(r, origin, || format!("{stem}:{line_no}"))) {
             Ok(a) => articles.push(a),
             Err(reason) => errors.push(RecordError {
                 line: Some(line_no),
@@ -289,11 +289,20 @@ fn parse_record<'a>(text: &'a str) -> Result<Record<'a>, String> {
     serde_json::from_str(text).map_err(|e| strip_position(&e.to_string()).to_string())
 }
 
-fn from_raw(raw: &RawValue, origin: Origin, fallback_id: &str) -> Result<Article, String> {
+fn from_raw(
+    raw: &RawValue,
+    origin: Origin,
+    fallback_id: impl FnOnce() -> String,
+) -> Result<Article, String> {
     from_record(parse_record(raw.get())?, origin, fallback_id)
 }
 
-fn from_record(mut map: Record, origin: Origin, fallback_id: &str) -> Result<Article, String> {
+/// `fallback_id` names a record that has no id (made only then: most records have one).
+fn from_record(
+    mut map: Record,
+    origin: Origin,
+    fallback_id: impl FnOnce() -> String,
+) -> Result<Article, String> {
     // Prodigy keeps id, title and url under "meta"; top-level fields win.
     let mut meta_obj = match map.take(&["meta"]) {
         Some(m) if m.get().starts_with('{') => parse_record(m.get())?,
@@ -356,7 +365,7 @@ fn from_record(mut map: Record, origin: Origin, fallback_id: &str) -> Result<Art
         }
     }
     let clean = |s: &str| sanitize(s.trim()).into_owned();
-    let id = id.map_or_else(|| fallback_id.to_string(), |i| clean(&i));
+    let id = id.map_or_else(fallback_id, |i| clean(&i));
     let mut article = body.into_article(
         id,
         origin,
