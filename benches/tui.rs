@@ -257,14 +257,22 @@ fn main() {
     if !jsonl.exists() {
         write_jsonl(&jsonl, 1_000_000, 2).expect("writes");
     }
-    if let Some((secs, peak)) = stats(&jsonl) {
+    // Three runs: the time the kernel takes to give the process its memory varies from
+    // run to run on a shared machine.
+    let mut runs: Vec<(f64, f64)> = (0..3).filter_map(|_| stats(&jsonl)).collect();
+    runs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    if let (Some(&(secs, peak)), Some(first), Some(last)) =
+        (runs.get(runs.len() / 2), runs.first(), runs.last())
+    {
         let size = std::fs::metadata(&jsonl).map(|m| m.len()).unwrap_or(1);
         println!(
             "\n### 1,000,000 articles in one JSON Lines file ({:.0} MB)\n",
             size as f64 / 1e6
         );
         println!(
-            "load:                   {secs:.2} s, peak memory {:.0} MB   (target < 10 s)",
+            "load:                   median {secs:.2} s of 3 ({:.2}-{:.2} s), peak memory {:.0} MB   (target < 10 s)",
+            first.0,
+            last.0,
             peak / 1e6
         );
     }
