@@ -19,7 +19,7 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Everything the loop reacts to.
 #[derive(Debug)]
@@ -54,6 +54,8 @@ const WATCH_EVERY: Duration = Duration::from_secs(2);
 
 /// How long the selection must rest before the detail pane follows it.
 const DETAIL_DELAY: Duration = Duration::from_millis(90);
+/// How often loading alone redraws the screen (progress, counts).
+const LOAD_FRAME: Duration = Duration::from_millis(50);
 
 /// How long quitting waits for the last changes to reach the disk.
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
@@ -163,30 +165,42 @@ fn event_loop(
     theme: Theme,
     workers: &Workers,
 ) -> Result<i32, crate::Error> {
+    let mut last_draw = Instant::now();
+    // A frame that only loading asked for, put off until LOAD_FRAME after the last.
+    let mut draw_due = false;
     loop {
-        // While the detail pane lags behind the selection, wait only briefly for input.
-        let first = if app.detail_due {
-            match rx.recv_timeout(DETAIL_DELAY) {
+        // While the detail pane lags behind the selection, or a frame is put off, wait
+        // only briefly for input.
+        let frame_wait = draw_due.then(|| LOAD_FRAME.saturating_sub(last_draw.elapsed()));
+        let detail_wait = app.detail_due.then_some(DETAIL_DELAY);
+        let wait = frame_wait.into_iter().chain(detail_wait).min();
+        let first = match wait {
+            Some(wait) => match rx.recv_timeout(wait) {
                 Ok(e) => Some(e),
                 Err(mpsc::RecvTimeoutError::Timeout) => None,
                 Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(0),
-            }
-        } else {
-            match rx.recv() {
+            },
+            None => match rx.recv() {
                 Ok(e) => Some(e),
                 Err(_) => return Ok(0),
-            }
+            },
         };
         let Some(first) = first else {
-            app.update(Msg::Tick);
+            if detail_wait.is_some() && detail_wait == wait {
+                app.update(Msg::Tick);
+            }
             terminal
                 .draw(|f| ui::render(app, theme, f))
                 .map_err(crate::Error::Terminal)?;
+            (last_draw, draw_due) = (Instant::now(), false);
             continue;
         };
         let mut dirty = false;
+        // Anything but a loaded batch is drawn at once.
+        let mut urgent = false;
         let mut next = Some(first);
         while let Some(event) = next {
+            urgent |= !matches!(event, Event::Load(_));
             match handle(app, event, workers) {
                 Step::Continue(changed) => dirty |= changed,
                 Step::Exit(code) => return Ok(code),
@@ -206,10 +220,15 @@ fn event_loop(
             }
             next = rx.try_recv().ok();
         }
-        if dirty {
+        // A large load hands on a batch every few milliseconds: a frame for each took a
+        // core's worth of the load's time.
+        if dirty && !urgent && last_draw.elapsed() < LOAD_FRAME {
+            draw_due = true;
+        } else if dirty || draw_due {
             terminal
                 .draw(|f| ui::render(app, theme, f))
                 .map_err(crate::Error::Terminal)?;
+            (last_draw, draw_due) = (Instant::now(), false);
         }
     }
 }
