@@ -280,8 +280,10 @@ mod tests {
         assert_eq!((article.id.as_str(), entry_key.id()), ("c3~2", "c3~2"));
         assert_eq!(key(1).title(), "اعلن المجلس البلدي افتتاح مركز صحي");
         assert_eq!(key(1).place(), "سبها");
+        assert_eq!(key(1).domains(), "");
         assert_eq!(key(1).id(), "a1");
         assert_eq!(key(2).title(), "the ecole reopened");
+        assert_eq!(key(2).place(), "");
         assert_eq!(key(2).domains(), "alwasat.ly ");
         assert_eq!(key(2).id(), "b2");
         assert_eq!(key(3).title(), "مختار الاعمار.");

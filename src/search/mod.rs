@@ -56,8 +56,22 @@ impl<'a> SearchKey<'a> {
         self.text.get(..self.title_len).unwrap_or("")
     }
 
+    /// Line `n` (1 to 3) of the key, found from the end of the title on. (Splitting the
+    /// whole key went through the title again for each field a term was tried on.)
     fn line(&self, n: usize) -> &'a str {
-        self.text.split('\n').nth(n).unwrap_or("")
+        let b = self.text.as_bytes();
+        let mut start = self.title_len + 1;
+        for _ in 1..n {
+            match b.get(start..).and_then(|rest| memchr::memchr(b'\n', rest)) {
+                Some(i) => start += i + 1,
+                None => return "",
+            }
+        }
+        let Some(rest) = b.get(start..) else {
+            return "";
+        };
+        let end = memchr::memchr(b'\n', rest).map_or(b.len(), |i| start + i);
+        self.text.get(start..end).unwrap_or("")
     }
 
     /// The folded dateline place.
