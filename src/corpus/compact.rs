@@ -304,18 +304,14 @@ mod tests {
         let pool: Vec<char> = "بأةىؤئ\u{64E}\u{640}٢ـaAzZ \u{1}–Éﻻﷺ😀ٿڤ۰"
             .chars()
             .collect();
-        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut rng = crate::generate::Rng::new(5);
         for _ in 0..2_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let len = (seed % 300) as usize;
+            let len = rng.below(300);
             let text: String = (0..len)
-                .map(|k| {
-                    let r = seed.rotate_left(k as u32 * 5) as usize;
+                .map(|_| {
                     // Mostly plain letters, as in real text.
-                    if r.is_multiple_of(3) {
-                        pool[r / 3 % pool.len()]
+                    if rng.below(3) == 0 {
+                        pool[rng.below(pool.len())]
                     } else {
                         'ب'
                     }

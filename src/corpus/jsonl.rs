@@ -504,16 +504,11 @@ mod tests {
             "😀",
             "\\ud83dx",
         ];
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut rng = crate::generate::Rng::new(7);
         let mut refused = 0;
         for _ in 0..20_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let len = (seed % 9) as usize;
-            let body: String = (0..len)
-                .map(|k| pieces[(seed.rotate_left(k as u32 * 7) % pieces.len() as u64) as usize])
-                .collect();
+            let len = rng.below(9);
+            let body: String = (0..len).map(|_| rng.pick(&pieces)).collect();
             let literal = format!("\"{body}\"");
             // The literal as it reaches us: checked by serde_json as a raw value.
             let raw: &RawValue = serde_json::from_str(&literal).expect("a raw string");
