@@ -674,6 +674,10 @@ impl Loader {
                 memchr::memrchr(b'\n', &buf).map(|i| i + 1)
             };
             let Some(cut) = cut else {
+                // The window before goes on first: reading more may fail.
+                if let Some((parsed, consumed)) = parsed_before.take() {
+                    send(parsed, consumed);
+                }
                 let want = buf.len() + window;
                 eof = fill(&mut reader, &mut buf, want)?;
                 continue;
@@ -922,6 +926,39 @@ mod tests {
         for (n, a) in corpus.iter().enumerate() {
             if n % 100_000 != 7 {
                 assert_eq!(a.title, format!("سطر سليم {n}"));
+            }
+        }
+    }
+
+    /// A record longer than the window, between windows of short ones: it waits for its
+    /// end, and everything loads in order.
+    #[test]
+    fn a_line_longer_than_the_window_loads_in_order() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("long.jsonl");
+        let window = rayon::current_num_threads().max(1) * 2 * JSON_PIECE;
+        fn short(text: &mut String, n: &mut usize, until: usize) {
+            while text.len() < until {
+                text.push_str(&format!("{{\"title\": \"سطر {n}\"}}\n"));
+                *n += 1;
+            }
+        }
+        let (mut text, mut n) = (String::new(), 0);
+        short(&mut text, &mut n, window + window / 2);
+        let long_at = n;
+        text.push_str(&format!("{{\"title\": \"{}\"}}\n", "ب".repeat(window)));
+        n += 1;
+        short(&mut text, &mut n, 4 * window);
+        std::fs::write(&path, &text).expect("written");
+        let (corpus, warnings, _) = load_all(&LoadOptions { paths: vec![path] });
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(corpus.len(), n);
+        for (i, a) in corpus.iter().enumerate() {
+            assert_eq!(a.origin.line, Some(i + 1));
+            if i == long_at {
+                assert_eq!(a.title.chars().count(), window);
+            } else {
+                assert_eq!(a.title, format!("سطر {i}"));
             }
         }
     }
