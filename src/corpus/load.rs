@@ -206,7 +206,16 @@ impl Input {
 
     fn read(&self) -> std::io::Result<std::borrow::Cow<'static, [u8]>> {
         match self {
-            Input::File { path, .. } => std::fs::read(path).map(Into::into),
+            // Sized from the scan: reading a `File` to its end asks for its size again, a
+            // system call per file (`Take` reads without asking).
+            Input::File { path, len, .. } => {
+                use std::io::Read;
+                let mut bytes = Vec::with_capacity(usize::try_from(*len).unwrap_or(0) + 1);
+                std::fs::File::open(path)?
+                    .take(u64::MAX)
+                    .read_to_end(&mut bytes)?;
+                Ok(bytes.into())
+            }
             Input::Embedded { bytes, .. } => Ok((*bytes).into()),
         }
     }
