@@ -15,10 +15,15 @@ use std::time::{Duration, Instant, SystemTime};
 const REPORT_CHUNK: usize = 512;
 /// A piece with this many articles is handed on as a batch of its own, not copied into one.
 const BATCH_AS_IS: usize = 1024;
-/// JSON Lines files are split into pieces of about this size to parse in parallel, four
-/// per thread in a window. (Small pieces keep the windows being parsed and read in the
-/// cache: 4 MB ones took 0.6 s more CPU on a million articles.)
+/// JSON Lines files are split into pieces of about this size to parse in parallel.
+/// (Small pieces keep the windows being parsed and read in the cache: 4 MB ones took
+/// 0.6 s more CPU on a million articles.)
 const JSON_PIECE: usize = 1 << 19;
+
+/// Pieces in a window of a JSON Lines file: four per thread.
+fn pieces_per_window() -> usize {
+    4 * rayon::current_num_threads().max(1)
+}
 
 /// What went wrong with one file or record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -638,7 +643,7 @@ impl Loader {
         send: &mut dyn FnMut(Vec<Parsed>, u64),
     ) -> std::io::Result<()> {
         let mut reader = input.open()?;
-        let window = rayon::current_num_threads().max(1) * 4 * JSON_PIECE;
+        let window = pieces_per_window() * JSON_PIECE;
         let mut buf = Vec::with_capacity(window + JSON_PIECE);
         let mut eof = fill(&mut reader, &mut buf, window)?;
         if looks_binary(&buf) {
@@ -705,7 +710,7 @@ impl Loader {
             cut_so_far += cut as u64;
             line = next_line;
             // Two windows' pieces at most wait in the pool.
-            pieces.hand_on(8 * rayon::current_num_threads().max(1), send);
+            pieces.hand_on(2 * pieces_per_window(), send);
             if eof && buf.is_empty() {
                 pieces.hand_on(0, send);
                 return Ok(());
@@ -987,7 +992,7 @@ mod tests {
         let bad = b"{\"title\": \"caf\xE9\"}\n";
         let mut bytes = Vec::new();
         let mut records = 0;
-        let window = rayon::current_num_threads().max(1) * 4 * JSON_PIECE;
+        let window = pieces_per_window() * JSON_PIECE;
         while bytes.len() < 2 * window + JSON_PIECE {
             if records % 100_000 == 7 {
                 bytes.extend_from_slice(bad);
@@ -1022,7 +1027,7 @@ mod tests {
     fn a_line_longer_than_the_window_loads_in_order() {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("long.jsonl");
-        let window = rayon::current_num_threads().max(1) * 4 * JSON_PIECE;
+        let window = pieces_per_window() * JSON_PIECE;
         fn short(text: &mut String, n: &mut usize, until: usize) {
             while text.len() < until {
                 text.push_str(&format!("{{\"title\": \"سطر {n}\"}}\n"));
