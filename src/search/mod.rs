@@ -12,24 +12,24 @@ use crate::corpus::Article;
 /// one per line (the default scope). Returns the bytes of the title.
 pub fn build_key(article: &Article, out: &mut String) -> usize {
     let start = out.len();
-    fold::fold_chars(&article.title, |c| out.push(c));
+    fold::fold_into(&article.title, out);
     let title_len = out.len() - start;
     out.push('\n');
     if let Some(place) = &article.place {
-        fold::fold_chars(place, |c| out.push(c));
+        fold::fold_into(place, out);
     }
     out.push('\n');
     // Each domain once where it repeats in a row (no list built: this runs per article).
     let mut last = None;
     for d in article.sources.iter().map(|s| s.domain()) {
         if last != Some(d) {
-            fold::fold_chars(d, |c| out.push(c));
+            fold::fold_into(d, out);
             out.push(' ');
             last = Some(d);
         }
     }
     out.push('\n');
-    fold::fold_chars(&article.id, |c| out.push(c));
+    fold::fold_into(&article.id, out);
     title_len
 }
 
