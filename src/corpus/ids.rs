@@ -3,6 +3,7 @@
 //! `HashMap<String, u32>` cost an allocation and a copy of every id, and growing it to a
 //! million entries read every id again.
 
+use hashbrown::hash_table::Entry;
 use std::hash::BuildHasher;
 
 #[derive(Default)]
@@ -22,25 +23,45 @@ impl IdTable {
             .map(|&(n, _)| n)
     }
 
-    /// Add an id that is not in the table yet.
-    pub fn insert_new(&mut self, id: &str, n: u32) {
-        let hash = self.hasher.hash_one(id);
-        self.table.insert_unique(hash, (n, hash), |&(_, h)| h);
+    /// Give `id` the number `n` unless it has one: then that number, and the table is
+    /// unchanged. One probe of the table (it is larger than the cache, so each probe of
+    /// a million-article load is a trip to memory).
+    pub fn claim<'a>(&mut self, id: &str, n: u32, id_of: impl Fn(u32) -> &'a str) -> Option<u32> {
+        match self.entry(id, id_of) {
+            (Entry::Occupied(e), _) => Some(e.get().0),
+            (Entry::Vacant(e), hash) => {
+                e.insert((n, hash));
+                None
+            }
+        }
     }
 
     /// Point `id` at `n`; returns the number it had before, if any.
     pub fn set<'a>(&mut self, id: &str, n: u32, id_of: impl Fn(u32) -> &'a str) -> Option<u32> {
-        let hash = self.hasher.hash_one(id);
-        match self
-            .table
-            .find_mut(hash, |&(m, h)| h == hash && id_of(m) == id)
-        {
-            Some(entry) => Some(std::mem::replace(&mut entry.0, n)),
-            None => {
-                self.table.insert_unique(hash, (n, hash), |&(_, h)| h);
+        match self.entry(id, id_of) {
+            (Entry::Occupied(mut e), _) => Some(std::mem::replace(&mut e.get_mut().0, n)),
+            (Entry::Vacant(e), hash) => {
+                e.insert((n, hash));
                 None
             }
         }
+    }
+
+    /// Room for `additional` more ids without growing.
+    pub fn reserve(&mut self, additional: usize) {
+        self.table.reserve(additional, |&(_, h)| h);
+    }
+
+    fn entry<'a>(
+        &mut self,
+        id: &str,
+        id_of: impl Fn(u32) -> &'a str,
+    ) -> (Entry<'_, (u32, u64)>, u64) {
+        let hash = self.hasher.hash_one(id);
+        let entry = self
+            .table
+            .entry(hash, |&(m, h)| h == hash && id_of(m) == id, |&(_, h)| h);
+        (entry, hash)
     }
 }
 
@@ -57,7 +78,9 @@ mod tests {
         assert_eq!(table.set("b", 1, id_of), None);
         // The same id again: it now means the newer number.
         assert_eq!(table.set("a", 2, id_of), Some(0));
-        table.insert_new("c", 3);
+        assert_eq!(table.claim("c", 3, id_of), None);
+        // Claiming a known id leaves it where it was.
+        assert_eq!(table.claim("a", 3, id_of), Some(2));
         assert_eq!(table.find("a", id_of), Some(2));
         assert_eq!(table.find("b", id_of), Some(1));
         assert_eq!(table.find("c", id_of), Some(3));
@@ -66,7 +89,10 @@ mod tests {
         let many: Vec<String> = (0..10_000).map(|i| format!("id-{i}")).collect();
         let mut table = IdTable::default();
         for (n, id) in many.iter().enumerate() {
-            table.insert_new(id, n as u32);
+            assert_eq!(
+                table.claim(id, n as u32, |m| many[m as usize].as_str()),
+                None
+            );
         }
         let id_of = |n: u32| many[n as usize].as_str();
         assert!(

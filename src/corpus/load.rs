@@ -499,6 +499,13 @@ impl Loader {
         let mut deliver =
             |mut parsed: Vec<Parsed>, files_done, bytes_done, summary: &mut LoadSummary| {
                 let mut warnings = Vec::new();
+                // The id table sized for the whole load from what has come so far, so
+                // that it is not grown (and every entry moved) again and again.
+                let coming: usize = parsed.iter().map(|p| p.articles.len()).sum();
+                if bytes_done > 0 {
+                    let share = total_bytes as f64 / bytes_done as f64;
+                    ids.expect(((summary.articles + coming) as f64 * share) as usize);
+                }
                 for p in &mut parsed {
                     warnings.append(&mut p.warnings);
                     p.articles.update(|articles| {
@@ -876,37 +883,40 @@ fn id_at<'a>(text: &'a str, ends: &[usize], n: u32) -> &'a str {
 }
 
 impl IdRegistry {
-    fn find(&self, id: &str) -> Option<u32> {
-        self.table.find(id, |n| id_at(&self.text, &self.ends, n))
-    }
-
-    fn insert(&mut self, id: &str, path: &Arc<str>) {
+    /// Record `id` as seen in `path`; the number of its first sighting when it was seen
+    /// before (then nothing is recorded).
+    fn insert(&mut self, id: &str, path: &Arc<str>) -> Option<u32> {
+        let n = self.ends.len() as u32;
+        let (text, ends) = (&self.text, &self.ends);
+        if let Some(first) = self.table.claim(id, n, |m| id_at(text, ends, m)) {
+            return Some(first);
+        }
         if self.paths.last().is_none_or(|p| !Arc::ptr_eq(p, path)) {
             self.paths.push(path.clone());
         }
-        let n = self.ends.len() as u32;
         self.text.push_str(id);
         self.ends.push(self.text.len());
         self.first_path.push(self.paths.len() as u32 - 1);
-        self.table.insert_new(id, n);
+        None
+    }
+
+    /// Room for this many ids in all (an estimate from what has been read so far).
+    fn expect(&mut self, total: usize) {
+        self.table.reserve(total.saturating_sub(self.ends.len()));
     }
 
     fn claim(&mut self, article: &mut Article) -> Option<LoadWarning> {
-        let Some(first) = self.find(&article.id) else {
-            self.insert(&article.id, &article.origin.path);
-            return None;
-        };
+        let first = self.insert(&article.id, &article.origin.path)?;
         let first = self.paths[self.first_path[first as usize] as usize].clone();
         let original = article.id.clone();
         let mut n = 2;
         let renamed = loop {
             let candidate = format!("{original}~{n}");
-            if self.find(&candidate).is_none() {
+            if self.insert(&candidate, &article.origin.path).is_none() {
                 break candidate;
             }
             n += 1;
         };
-        self.insert(&renamed, &article.origin.path);
         article.id = renamed.clone();
         Some(LoadWarning {
             path: article.origin.path.clone(),
