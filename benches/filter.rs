@@ -174,7 +174,9 @@ fn time_command(cmd: &mut Command) -> Option<(Duration, usize)> {
 
 fn headless_vs_fzf(n: usize) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (txt, jsonl) = write_titles(dir.path(), n);
+    // FILTER_BENCH_KEEP=DIR keeps the two files there for trying queries by hand.
+    let keep = std::env::var_os("FILTER_BENCH_KEEP").map(std::path::PathBuf::from);
+    let (txt, jsonl) = write_titles(keep.as_deref().unwrap_or(dir.path()), n);
     let size = std::fs::metadata(&txt).map(|m| m.len()).unwrap_or(0);
     println!(
         "\n### headless filter vs fzf --filter, {n} Arabic titles ({:.0} MB)\n",
