@@ -210,6 +210,13 @@ impl Article {
 
 /// Base direction from the first strong character, LTR when there is none.
 pub fn direction_of(text: &str) -> Direction {
+    // Most titles and paragraphs open with a Latin or Arabic letter, which settles it
+    // without a look-up in the bidi tables (this runs for every one at load).
+    match text.chars().next() {
+        Some(c) if c.is_ascii_alphabetic() => return Direction::Ltr,
+        Some('\u{0621}'..='\u{064A}') => return Direction::Rtl,
+        _ => {}
+    }
     match unicode_bidi::get_base_direction(text) {
         unicode_bidi::Direction::Rtl => Direction::Rtl,
         _ => Direction::Ltr,
@@ -283,6 +290,15 @@ mod tests {
         assert_eq!(direction_of("2017 سبها"), Direction::Rtl);
         assert_eq!(direction_of("Tripoli سبها"), Direction::Ltr);
         assert_eq!(direction_of("123 ..."), Direction::Ltr);
+        // The letters decided without the bidi tables are decided as the tables would.
+        for c in ('A'..='Z').chain('a'..='z').chain('\u{0621}'..='\u{064A}') {
+            let text = format!("{c} 1");
+            let expected = match unicode_bidi::get_base_direction(text.as_str()) {
+                unicode_bidi::Direction::Rtl => Direction::Rtl,
+                _ => Direction::Ltr,
+            };
+            assert_eq!(direction_of(&text), expected, "{c:?}");
+        }
     }
 
     #[test]
