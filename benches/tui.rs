@@ -77,7 +77,7 @@ fn frames(app: &mut App) {
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("terminal");
     let theme = Theme { color: true };
     terminal.draw(|f| ui::render(app, theme, f)).expect("draws");
-    // A full frame: everything laid out and drawn, Arabic on every row.
+    // A full frame: everything drawn, Arabic on every row (laid out on an earlier frame).
     let mut full = Vec::new();
     for _ in 0..200 {
         let start = Instant::now();
@@ -89,6 +89,20 @@ fn frames(app: &mut App) {
         "full frame 200x60:      median {} · p99 {}   (target ≤ 2 ms)",
         ms(percentile(&full, 0.5)),
         ms(percentile(&full, 0.99))
+    );
+    // Page down: every row is new, so every row is laid out (bidi and shaping).
+    let mut paged = Vec::new();
+    for _ in 0..200 {
+        let start = Instant::now();
+        app.update(Msg::Action(Action::PageDown));
+        terminal.draw(|f| ui::render(app, theme, f)).expect("draws");
+        paged.push(start.elapsed());
+    }
+    paged.sort();
+    println!(
+        "page down, all rows new: median {} · p99 {}",
+        ms(percentile(&paged, 0.5)),
+        ms(percentile(&paged, 0.99))
     );
     // Holding the down key: update and draw for every keystroke (a key repeat of 30/s
     // leaves 33 ms each).

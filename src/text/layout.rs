@@ -6,7 +6,9 @@ use super::sanitize::{is_bidi_control, placeholder};
 use super::shape::{Shaped, shape};
 use crate::corpus::Direction;
 use ratatui::buffer::CellWidth;
+use std::cell::RefCell;
 use std::ops::Range;
+use std::rc::Rc;
 use unicode_segmentation::UnicodeSegmentation;
 
 /// One grapheme cluster as drawn: its text, its width in cells (1 or 2) and where it
@@ -250,8 +252,98 @@ fn finish(glyphs: Vec<Glyph>, direction: Direction) -> VisualLine {
     }
 }
 
+/// A line `layout_line` made, by what it was made from.
+#[derive(Hash, PartialEq, Eq)]
+struct LineKey {
+    text: Box<str>,
+    direction: Direction,
+    width: usize,
+    mode: BidiMode,
+}
+
+/// A `LineKey` without its own copy of the text, to look one up (hashes the same).
+#[derive(Hash)]
+struct LineQuery<'a> {
+    text: &'a str,
+    direction: Direction,
+    width: usize,
+    mode: BidiMode,
+}
+
+impl hashbrown::Equivalent<LineKey> for LineQuery<'_> {
+    fn equivalent(&self, key: &LineKey) -> bool {
+        *key.text == *self.text
+            && key.direction == self.direction
+            && key.width == self.width
+            && key.mode == self.mode
+    }
+}
+
+/// Lines laid out lately, in two generations: a line used again moves to the newer, and
+/// when the newer is full the older is forgotten. Whatever the last frame drew (up to
+/// `GENERATION` lines) is still there for the next, and forgetting is a few at a time: a
+/// line is a hundred or so small allocations to free.
+#[derive(Default)]
+struct Recent {
+    newer: hashbrown::HashMap<LineKey, Rc<VisualLine>>,
+    older: hashbrown::HashMap<LineKey, Rc<VisualLine>>,
+}
+
+/// Lines in a generation: a screen of list rows is five or so lines a row.
+const GENERATION: usize = 512;
+
+impl Recent {
+    fn get(&mut self, query: &LineQuery<'_>) -> Option<Rc<VisualLine>> {
+        if let Some(line) = self.newer.get(query) {
+            return Some(line.clone());
+        }
+        let (key, line) = self.older.remove_entry(query)?;
+        self.insert(key, line.clone());
+        Some(line)
+    }
+
+    fn insert(&mut self, key: LineKey, line: Rc<VisualLine>) {
+        if self.newer.len() >= GENERATION {
+            self.older = std::mem::take(&mut self.newer);
+        }
+        self.newer.insert(key, line);
+    }
+}
+
 /// One line of text fitted into `width` cells, cut with `…` at its logical end.
-pub fn layout_line(text: &str, direction: Direction, width: usize, mode: BidiMode) -> VisualLine {
+///
+/// Remembered: the list draws every row on every frame, and shaping and reordering its
+/// titles were most of a frame's time.
+pub fn layout_line(
+    text: &str,
+    direction: Direction,
+    width: usize,
+    mode: BidiMode,
+) -> Rc<VisualLine> {
+    thread_local! {
+        static RECENT: RefCell<Recent> = RefCell::default();
+    }
+    let query = LineQuery {
+        text,
+        direction,
+        width,
+        mode,
+    };
+    if let Some(line) = RECENT.with_borrow_mut(|recent| recent.get(&query)) {
+        return line;
+    }
+    let line = Rc::new(lay_out_line(text, direction, width, mode));
+    let key = LineKey {
+        text: text.into(),
+        direction,
+        width,
+        mode,
+    };
+    RECENT.with_borrow_mut(|recent| recent.insert(key, line.clone()));
+    line
+}
+
+fn lay_out_line(text: &str, direction: Direction, width: usize, mode: BidiMode) -> VisualLine {
     let (shaped, mut all) = clusters(text, mode);
     let total: usize = all.iter().map(|c| usize::from(c.glyph.width)).sum();
     let cut = total > width;
@@ -320,6 +412,48 @@ mod tests {
             ]
         );
         assert!(lines.iter().all(|l| l.width <= 9));
+    }
+
+    /// A line is laid out once for what it depends on, and what is remembered is what
+    /// laying it out again gives.
+    #[test]
+    fn lines_are_remembered_by_text_direction_width_and_mode() {
+        let text = "مُخْتار القاعدة 2017 road";
+        let line = layout_line(text, Direction::Rtl, 12, BidiMode::App);
+        assert!(Rc::ptr_eq(
+            &line,
+            &layout_line(text, Direction::Rtl, 12, BidiMode::App)
+        ));
+        assert_eq!(*line, lay_out_line(text, Direction::Rtl, 12, BidiMode::App));
+        for (text, direction, width, mode) in [
+            (
+                "مُخْتار القاعدة 2017 roads",
+                Direction::Rtl,
+                12,
+                BidiMode::App,
+            ),
+            (text, Direction::Ltr, 12, BidiMode::App),
+            (text, Direction::Rtl, 11, BidiMode::App),
+            (text, Direction::Rtl, 12, BidiMode::Terminal),
+        ] {
+            let other = layout_line(text, direction, width, mode);
+            assert!(!Rc::ptr_eq(&line, &other));
+            assert_eq!(*other, lay_out_line(text, direction, width, mode));
+        }
+        // A line used in every generation is kept however many others come and go; one
+        // not used for two generations is laid out again.
+        let other = "road مغلق";
+        let old = layout_line(other, Direction::Ltr, 12, BidiMode::App);
+        for n in 0..4 * GENERATION {
+            layout_line(&n.to_string(), Direction::Ltr, 12, BidiMode::App);
+            if n % (GENERATION / 2) == 0 {
+                let kept = layout_line(text, Direction::Rtl, 12, BidiMode::App);
+                assert!(Rc::ptr_eq(&line, &kept), "forgotten after {n}");
+            }
+        }
+        let again = layout_line(other, Direction::Ltr, 12, BidiMode::App);
+        assert!(!Rc::ptr_eq(&old, &again));
+        assert_eq!(again, old);
     }
 
     #[test]

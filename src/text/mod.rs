@@ -37,7 +37,7 @@ pub fn lines(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// How text is ordered for the terminal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum BidiMode {
     /// Shape Arabic and reorder each line ourselves (terminals without bidi support).
