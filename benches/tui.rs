@@ -8,10 +8,12 @@
 //!
 //! TUI_BENCH=quick skips the load measurements.
 
-use corpus_review::app::{App, Msg};
+use corpus_review::app::{App, Effect, Msg};
 use corpus_review::corpus::{Article, LoadEvent, Origin, parse_report};
 use corpus_review::generate::{Rng, report, write_jsonl, write_report_dir};
 use corpus_review::keymap::{Action, Keymap};
+use corpus_review::search::matcher::Matcher;
+use corpus_review::search::worker::MatchResult;
 use corpus_review::text::BidiMode;
 use corpus_review::ui::{self, Theme};
 use ratatui::Terminal;
@@ -119,6 +121,36 @@ fn frames(app: &mut App) {
         ms(percentile(&held, 0.5)),
         ms(percentile(&held, 0.99)),
         ms(*held.last().expect("samples"))
+    );
+    // With a filter kept, each title on screen shows its matched letters.
+    let mut matcher = Matcher::new();
+    let mut queue: Vec<Msg> = "المجلس".chars().rev().map(Msg::Input).collect();
+    queue.push(Msg::Action(Action::OpenFilter));
+    while let Some(msg) = queue.pop() {
+        for effect in app.update(msg) {
+            if let Effect::Match(r) = effect {
+                let hits = matcher
+                    .run(&r.corpus, &r.query, r.scope, r.order, None, &|| false)
+                    .expect("runs");
+                queue.push(Msg::Matched(MatchResult::from_hits(r.generation, &hits)));
+            }
+        }
+    }
+    app.update(Msg::Action(Action::FilterAccept));
+    let mut filtered = Vec::new();
+    for _ in 0..200 {
+        let start = Instant::now();
+        app.update(Msg::Action(Action::MoveDown));
+        terminal.draw(|f| ui::render(app, theme, f)).expect("draws");
+        filtered.push(start.elapsed());
+    }
+    filtered.sort();
+    println!(
+        "down key, filter kept:  median {} · p99 {}   ({} of {} match)",
+        ms(percentile(&filtered, 0.5)),
+        ms(percentile(&filtered, 0.99)),
+        app.visible_len(),
+        app.corpus.len()
     );
 }
 
