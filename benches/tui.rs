@@ -75,32 +75,40 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
+/// `n` rounds of `action` (if any) and a full draw, timed; sorted.
+fn rounds(
+    n: usize,
+    app: &mut App,
+    terminal: &mut Terminal<TestBackend>,
+    action: Option<Action>,
+) -> Vec<Duration> {
+    let theme = Theme { color: true };
+    let mut times: Vec<Duration> = (0..n)
+        .map(|_| {
+            let start = Instant::now();
+            if let Some(action) = action {
+                app.update(Msg::Action(action));
+            }
+            terminal.draw(|f| ui::render(app, theme, f)).expect("draws");
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times
+}
+
 fn frames(app: &mut App) {
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("terminal");
-    let theme = Theme { color: true };
-    terminal.draw(|f| ui::render(app, theme, f)).expect("draws");
+    rounds(1, app, &mut terminal, None);
     // A full frame: everything drawn, Arabic on every row (laid out on an earlier frame).
-    let mut full = Vec::new();
-    for _ in 0..200 {
-        let start = Instant::now();
-        terminal.draw(|f| ui::render(app, theme, f)).expect("draws");
-        full.push(start.elapsed());
-    }
-    full.sort();
+    let full = rounds(200, app, &mut terminal, None);
     println!(
         "full frame 200x60:      median {} · p99 {}   (target ≤ 2 ms)",
         ms(percentile(&full, 0.5)),
         ms(percentile(&full, 0.99))
     );
     // Page down: every row is new, so every row is laid out (bidi and shaping).
-    let mut paged = Vec::new();
-    for _ in 0..200 {
-        let start = Instant::now();
-        app.update(Msg::Action(Action::PageDown));
-        terminal.draw(|f| ui::render(app, theme, f)).expect("draws");
-        paged.push(start.elapsed());
-    }
-    paged.sort();
+    let paged = rounds(200, app, &mut terminal, Some(Action::PageDown));
     println!(
         "page down, all rows new: median {} · p99 {}",
         ms(percentile(&paged, 0.5)),
@@ -108,14 +116,7 @@ fn frames(app: &mut App) {
     );
     // Holding the down key: update and draw for every keystroke (a key repeat of 30/s
     // leaves 33 ms each).
-    let mut held = Vec::new();
-    for _ in 0..600 {
-        let start = Instant::now();
-        app.update(Msg::Action(Action::MoveDown));
-        terminal.draw(|f| ui::render(app, theme, f)).expect("draws");
-        held.push(start.elapsed());
-    }
-    held.sort();
+    let held = rounds(600, app, &mut terminal, Some(Action::MoveDown));
     println!(
         "held down key:          median {} · p99 {} · max {}   (budget 33 ms at 30 keys/s)",
         ms(percentile(&held, 0.5)),
@@ -137,14 +138,7 @@ fn frames(app: &mut App) {
         }
     }
     app.update(Msg::Action(Action::FilterAccept));
-    let mut filtered = Vec::new();
-    for _ in 0..200 {
-        let start = Instant::now();
-        app.update(Msg::Action(Action::MoveDown));
-        terminal.draw(|f| ui::render(app, theme, f)).expect("draws");
-        filtered.push(start.elapsed());
-    }
-    filtered.sort();
+    let filtered = rounds(200, app, &mut terminal, Some(Action::MoveDown));
     println!(
         "down key, filter kept:  median {} · p99 {}   ({} of {} match)",
         ms(percentile(&filtered, 0.5)),
