@@ -236,8 +236,39 @@ fn common_run(
         *at += 1;
         true
     }
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
     'words: while let Some(word) = b.get(i..i + 8) {
         let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        if w & HIGH == 0 {
+            // Eight ASCII characters: they fold to themselves unless one is a capital (an
+            // edit), NUL or a newline (the slow path). Each test is exact for ASCII bytes.
+            let capital = w.wrapping_add(0x3F * LOW) & !w.wrapping_add(0x25 * LOW);
+            let zero = |v: u64| v.wrapping_sub(LOW) & !v;
+            if (capital | zero(w) | zero(w ^ (b'\n' as u64 * LOW))) & HIGH == 0 {
+                folded[at..at + 8].copy_from_slice(word);
+                at += 8;
+                i += 8;
+                continue;
+            }
+        } else if w & 0xC0FE_C0FE_C0FE_C0FE == 0x80D8_80D8_80D8_80D8 {
+            // Four letters of U+0600..U+067F: written at once when all four fold to
+            // themselves (then each entry's two bytes are the same, and not 0: an own code
+            // here is at least 0x80).
+            let entry = |k: u32| {
+                let pair = (w >> (16 * k)) as u16;
+                u64::from(table[usize::from((pair & 0xFF) << 6 | (pair >> 8) & 0x3F)])
+            };
+            let x = entry(0) | entry(1) << 16 | entry(2) << 32 | entry(3) << 48;
+            let own = 0x8000_8000_8000_8000;
+            if (x ^ (x >> 8)) & 0x00FF_00FF_00FF_00FF == 0 && x & own == own {
+                let f = [x as u8, (x >> 16) as u8, (x >> 32) as u8, (x >> 48) as u8];
+                folded[at..at + 4].copy_from_slice(&f);
+                at += 4;
+                i += 8;
+                continue;
+            }
+        }
         // Four characters of at most two bytes each: the fourth starts by the seventh byte.
         let mut k = 0;
         for _ in 0..4 {
