@@ -9,6 +9,7 @@ pub mod corpus;
 #[doc(hidden)]
 pub mod generate;
 pub mod keymap;
+mod recent;
 pub mod runtime;
 pub mod search;
 pub mod store;

@@ -5,6 +5,7 @@ use super::bidi::{Paragraph, mirror, order_clusters};
 use super::sanitize::{is_bidi_control, placeholder};
 use super::shape::{Shaped, shape};
 use crate::corpus::Direction;
+use crate::recent::Recent;
 use ratatui::buffer::CellWidth;
 use std::cell::RefCell;
 use std::ops::Range;
@@ -279,36 +280,8 @@ impl hashbrown::Equivalent<LineKey> for LineQuery<'_> {
     }
 }
 
-/// Lines laid out lately, in two generations: a line used again moves to the newer, and
-/// when the newer is full the older is forgotten. Whatever the last frame drew (up to
-/// `GENERATION` lines) is still there for the next, and forgetting is a few at a time: a
-/// line is a hundred or so small allocations to free.
-#[derive(Default)]
-struct Recent {
-    newer: hashbrown::HashMap<LineKey, Rc<VisualLine>>,
-    older: hashbrown::HashMap<LineKey, Rc<VisualLine>>,
-}
-
-/// Lines in a generation: a screen of list rows is five or so lines a row.
+/// Lines remembered in each generation: a screen of list rows is five or so lines a row.
 const GENERATION: usize = 512;
-
-impl Recent {
-    fn get(&mut self, query: &LineQuery<'_>) -> Option<Rc<VisualLine>> {
-        if let Some(line) = self.newer.get(query) {
-            return Some(line.clone());
-        }
-        let (key, line) = self.older.remove_entry(query)?;
-        self.insert(key, line.clone());
-        Some(line)
-    }
-
-    fn insert(&mut self, key: LineKey, line: Rc<VisualLine>) {
-        if self.newer.len() >= GENERATION {
-            self.older = std::mem::take(&mut self.newer);
-        }
-        self.newer.insert(key, line);
-    }
-}
 
 /// One line of text fitted into `width` cells, cut with `…` at its logical end.
 ///
@@ -321,7 +294,8 @@ pub fn layout_line(
     mode: BidiMode,
 ) -> Rc<VisualLine> {
     thread_local! {
-        static RECENT: RefCell<Recent> = RefCell::default();
+        static RECENT: RefCell<Recent<LineKey, Rc<VisualLine>>> =
+            RefCell::new(Recent::new(GENERATION));
     }
     let query = LineQuery {
         text,

@@ -5,12 +5,16 @@ use super::layout::inner;
 use super::theme::Theme;
 use crate::app::{App, Focus, Tone};
 use crate::corpus::{Direction, direction_of};
+use crate::recent::Recent;
 use crate::search::matcher::highlight_offsets;
+use crate::search::query::Query;
 use crate::text::layout_line;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::widgets::{Block, BorderType, Widget};
+use std::cell::RefCell;
+use std::rc::Rc;
 use unicode_width::UnicodeWidthStr;
 
 /// Column widths for the visible rows.
@@ -75,6 +79,22 @@ fn tag_text(app: &App, id: &str) -> String {
         .join(" ")
 }
 
+/// `highlight_offsets`, remembered by query and title: every row is drawn again on every
+/// frame, and finding the matched letters was half of a frame while a filter was kept.
+fn matched_letters(title: &str, query_text: &str, query: &Query) -> Rc<[usize]> {
+    thread_local! {
+        static RECENT: RefCell<Recent<String, Rc<[usize]>>> = RefCell::new(Recent::new(256));
+    }
+    // The query is parsed from its text, so the text stands for it.
+    let key = format!("{query_text}\0{title}");
+    if let Some(marks) = RECENT.with_borrow_mut(|recent| recent.get(key.as_str())) {
+        return marks;
+    }
+    let marks: Rc<[usize]> = highlight_offsets(title, query).into();
+    RECENT.with_borrow_mut(|recent| recent.insert(key, marks.clone()));
+    marks
+}
+
 pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     let focused = app.focus == Focus::List && app.overlay.is_none();
     let title = if app.corpus.is_empty() && app.loading() {
@@ -109,13 +129,17 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     let first = app.list_offset;
     let last = (first + usize::from(inner.height)).min(app.visible_len());
     let cols = columns(app, inner.width, first..last);
-    let query = app.filter.query().filter(|_| app.result.is_some());
+    let query = app
+        .filter
+        .query()
+        .filter(|_| app.result.is_some())
+        .map(|q| (app.filter.text(), q));
     for (row, index) in (first..last).enumerate() {
         let Some(article) = app.visible_article(index) else {
             break;
         };
         let marks = query
-            .map(|q| highlight_offsets(&article.title, q))
+            .map(|(text, q)| matched_letters(&article.title, text, q))
             .unwrap_or_default();
         let matched = |g: &crate::text::Glyph| {
             marks
@@ -210,6 +234,24 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         if cols.id > 0 {
             let id = layout_line(&article.id, Direction::Ltr, usize::from(cols.id), app.bidi);
             draw_line(buf, Rect::new(x, y, cols.id, 1), &id, base, |_| theme.dim());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The letters remembered for a title are the ones found for the query asked, not for
+    /// an earlier query on the same title.
+    #[test]
+    fn matched_letters_follow_the_query() {
+        let title = "افتتاح مركز صحي في سبها";
+        for text in ["مركز", "سبها", "'صحي", "مركز", "xyz"] {
+            let query = Query::parse(text).expect("parses");
+            let expected = highlight_offsets(title, &query);
+            assert_eq!(*matched_letters(title, text, &query), *expected, "{text}");
+            assert_eq!(*matched_letters(title, text, &query), *expected, "{text}");
         }
     }
 }
