@@ -723,7 +723,7 @@ fn list(options: &LoadOptions, as_json: bool) -> Result<i32, crate::Error> {
 /// have gone). Warnings are reported at the end.
 fn for_each_batch(
     options: &LoadOptions,
-    mut each: impl FnMut(Corpus) -> Result<bool, crate::Error>,
+    mut each: impl FnMut(&Corpus) -> Result<bool, crate::Error>,
 ) -> Result<(), crate::Error> {
     options.check()?;
     let loader = crate::corpus::Loader::new(options.clone());
@@ -734,7 +734,12 @@ fn for_each_batch(
         crate::corpus::LoadEvent::Batch { articles, .. } if failed.is_none() => {
             let batch = Corpus::from_articles(articles);
             loaded += batch.len();
-            match each(batch) {
+            let result = each(&batch);
+            // Freed on the pool: this thread also reads the input and hands on the pieces in
+            // order, and everything waits for it (the headless filter on 1M titles spent
+            // a tenth of its time freeing batches here).
+            rayon::spawn(move || drop(batch));
+            match result {
                 Ok(true) => {}
                 Ok(false) => stop.store(true, std::sync::atomic::Ordering::Relaxed),
                 Err(e) => {
@@ -865,7 +870,7 @@ fn filter(
     let mut hits: Vec<(i32, String, String)> = Vec::new();
     for_each_batch(options, |batch| {
         let found = Matcher::new()
-            .run(&batch, &query, scope, order, state.as_ref(), &|| false)
+            .run(batch, &query, scope, order, state.as_ref(), &|| false)
             .unwrap_or_default();
         hits.extend(found.iter().filter_map(|h| {
             let a = batch.get(h.index as usize)?;
