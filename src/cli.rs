@@ -866,18 +866,48 @@ fn filter(
         None
     };
     // Each batch is matched as it is loaded and only its hits are kept: a 4.5 GB corpus
-    // is filtered in the memory of its matches.
-    let mut hits: Vec<(i32, String, String)> = Vec::new();
+    // is filtered in the memory of its matches. Matched on the pool, so that the thread
+    // that reads the input and hands on the pieces in order (everything waits for it) goes
+    // on meanwhile; the batches' hits are put back in load order at the end.
+    let (query, state) = (Arc::new(query), Arc::new(state));
+    let (sender, results) = std::sync::mpsc::channel();
+    let mut batches = 0;
     for_each_batch(options, |batch| {
-        let found = Matcher::new()
-            .run(batch, &query, scope, order, state.as_ref(), &|| false)
-            .unwrap_or_default();
-        hits.extend(found.iter().filter_map(|h| {
-            let a = batch.get(h.index as usize)?;
-            Some((h.score, a.id.clone(), a.title.clone()))
-        }));
+        let (batch, query, state) = (batch.clone(), query.clone(), state.clone());
+        let (sender, number) = (sender.clone(), batches);
+        batches += 1;
+        rayon::spawn(move || {
+            let hits = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let found = Matcher::new()
+                    .run(
+                        &batch,
+                        &query,
+                        scope,
+                        order,
+                        state.as_ref().as_ref(),
+                        &|| false,
+                    )
+                    .unwrap_or_default();
+                found
+                    .iter()
+                    .filter_map(|h| {
+                        let a = batch.get(h.index as usize)?;
+                        Some((h.score, a.id.clone(), a.title.clone()))
+                    })
+                    .collect::<Vec<_>>()
+            }));
+            // The receiver waits for every batch.
+            let _ = sender.send((number, hits));
+        });
         Ok(true)
     })?;
+    drop(sender);
+    let mut parts: Vec<_> = results.iter().collect();
+    parts.sort_unstable_by_key(|(number, _)| *number);
+    let mut hits: Vec<(i32, String, String)> = Vec::new();
+    for (_, part) in parts {
+        hits.extend(part.unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+    }
     if order == Order::Score {
         // Each batch came ranked, ties in corpus order; a stable sort of them all keeps
         // that order among ties.
