@@ -197,6 +197,11 @@ fn common_folds() -> &'static [u16; 1 << 14] {
     })
 }
 
+/// Where in `common_folds` the character starting with `lead` (and `next`) is.
+fn common_index(lead: u8, next: u8) -> usize {
+    (usize::from(lead) << 6) | usize::from(next & 0x3F)
+}
+
 /// Folds the characters from `i` on while they are ASCII or U+0600..U+067F and fold to one
 /// byte, returning where the first that does not starts. Most characters are such, and
 /// fold to themselves (A→a or ة→ه need an edit: about one in ten).
@@ -223,7 +228,7 @@ fn common_run(
         at: &mut usize,
         edits: &mut Edits,
     ) -> bool {
-        let entry = table[(usize::from(c) << 6) | usize::from(next & 0x3F)];
+        let entry = table[common_index(c, next)];
         let f = entry as u8;
         if f == 0 {
             return false;
@@ -245,7 +250,7 @@ fn common_run(
             // edit), NUL or a newline (the slow path). Each test is exact for ASCII bytes.
             let capital = w.wrapping_add(0x3F * LOW) & !w.wrapping_add(0x25 * LOW);
             let zero = |v: u64| v.wrapping_sub(LOW) & !v;
-            if (capital | zero(w) | zero(w ^ (b'\n' as u64 * LOW))) & HIGH == 0 {
+            if (capital | zero(w) | zero(w ^ (u64::from(b'\n') * LOW))) & HIGH == 0 {
                 folded[at..at + 8].copy_from_slice(word);
                 at += 8;
                 i += 8;
@@ -257,7 +262,7 @@ fn common_run(
             // here is at least 0x80).
             let entry = |k: u32| {
                 let pair = (w >> (16 * k)) as u16;
-                u64::from(table[usize::from((pair & 0xFF) << 6 | (pair >> 8) & 0x3F)])
+                u64::from(table[common_index(pair as u8, (pair >> 8) as u8)])
             };
             let x = entry(0) | entry(1) << 16 | entry(2) << 32 | entry(3) << 48;
             let own = 0x8000_8000_8000_8000;
