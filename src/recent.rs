@@ -31,6 +31,21 @@ impl<K: Hash + Eq, V: Clone> Recent<K, V> {
         Some(value)
     }
 
+    /// The value for `query`; when there is none, `value()` is kept under `key()`.
+    pub fn get_or_insert_with<Q: Hash + Equivalent<K> + ?Sized>(
+        &mut self,
+        query: &Q,
+        key: impl FnOnce() -> K,
+        value: impl FnOnce() -> V,
+    ) -> V {
+        if let Some(value) = self.get(query) {
+            return value;
+        }
+        let value = value();
+        self.insert(key(), value.clone());
+        value
+    }
+
     pub fn insert(&mut self, key: K, value: V) {
         if self.newer.len() >= self.generation {
             self.older = std::mem::take(&mut self.newer);
@@ -57,6 +72,11 @@ mod tests {
             }
         }
         assert_eq!(recent.get("dropped"), None);
+        // Made only when missing.
+        let kept = recent.get_or_insert_with("kept", || unreachable!(), || unreachable!());
+        assert_eq!(kept, 0);
+        let made = recent.get_or_insert_with("dropped", || "dropped".into(), || 7);
+        assert_eq!((made, recent.get("dropped")), (7, Some(7)));
         assert_eq!(recent.get("39"), Some(39));
         assert_eq!(recent.get("nothing"), None);
     }

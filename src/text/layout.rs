@@ -303,18 +303,18 @@ pub fn layout_line(
         width,
         mode,
     };
-    if let Some(line) = RECENT.with_borrow_mut(|recent| recent.get(&query)) {
-        return line;
-    }
-    let line = Rc::new(lay_out_line(text, direction, width, mode));
-    let key = LineKey {
-        text: text.into(),
-        direction,
-        width,
-        mode,
-    };
-    RECENT.with_borrow_mut(|recent| recent.insert(key, line.clone()));
-    line
+    RECENT.with_borrow_mut(|recent| {
+        recent.get_or_insert_with(
+            &query,
+            || LineKey {
+                text: text.into(),
+                direction,
+                width,
+                mode,
+            },
+            || Rc::new(lay_out_line(text, direction, width, mode)),
+        )
+    })
 }
 
 fn lay_out_line(text: &str, direction: Direction, width: usize, mode: BidiMode) -> VisualLine {

@@ -87,12 +87,13 @@ fn matched_letters(title: &str, query_text: &str, query: &Query) -> Rc<[usize]> 
     }
     // The query is parsed from its text, so the text stands for it.
     let key = format!("{query_text}\0{title}");
-    if let Some(marks) = RECENT.with_borrow_mut(|recent| recent.get(key.as_str())) {
-        return marks;
-    }
-    let marks: Rc<[usize]> = highlight_offsets(title, query).into();
-    RECENT.with_borrow_mut(|recent| recent.insert(key, marks.clone()));
-    marks
+    RECENT.with_borrow_mut(|recent| {
+        recent.get_or_insert_with(
+            key.as_str(),
+            || key.clone(),
+            || highlight_offsets(title, query).into(),
+        )
+    })
 }
 
 pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
