@@ -83,8 +83,12 @@ fn serve(mut store: Store, rx: &Receiver<Command>, events: &dyn Fn(StoreEvent)) 
             Ok(Command::Flush(reply)) => flush = Some(reply),
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => {
-                drain(&mut store, &mut queue, events);
-                let _ = store.write_snapshot();
+                // Only when something changed since the last one: after the runtime's
+                // flush the process is exiting, and a second write cut off by the exit
+                // left its temporary file behind.
+                if drain(&mut store, &mut queue, events) || snapshot_due {
+                    let _ = store.write_snapshot();
+                }
                 return;
             }
         }
@@ -169,4 +173,59 @@ fn report_saved(store: &Store, through: u64, events: &dyn Fn(StoreEvent)) {
         undo: store.can_undo(),
         redo: store.can_redo(),
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Op;
+    use std::os::unix::fs::MetadataExt;
+
+    fn tagged(id: &str) -> Request {
+        Request::Changes(vec![(
+            id.into(),
+            Op::Tag {
+                tag: "relevant".into(),
+            },
+            None,
+        )])
+    }
+
+    /// Closing after a flush writes nothing more (the process is about to exit); closing
+    /// with changes not yet in the snapshot writes them.
+    #[test]
+    fn closing_writes_the_snapshot_only_when_it_is_behind() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let snapshot = dir.path().join(crate::store::SNAPSHOT);
+        let run = |commands: Receiver<Command>| {
+            let store = Store::open(dir.path(), "amal", "s1").expect("opens");
+            std::thread::spawn(move || serve(store, &commands, &|_| {}))
+        };
+
+        let (commands, rx) = mpsc::channel();
+        let worker = run(rx);
+        commands.send(Command::Save(1, tagged("a"))).expect("sends");
+        let (reply, replied) = mpsc::channel();
+        commands.send(Command::Flush(reply)).expect("sends");
+        assert_eq!(replied.recv().expect("flushed"), 0);
+        let written = std::fs::metadata(&snapshot).expect("snapshot").ino();
+        drop(commands);
+        worker.join().expect("store thread");
+        let after = std::fs::metadata(&snapshot).expect("snapshot").ino();
+        assert_eq!(after, written, "the snapshot was written again on close");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("lists")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+
+        let (commands, rx) = mpsc::channel();
+        let worker = run(rx);
+        commands.send(Command::Save(2, tagged("b"))).expect("sends");
+        drop(commands);
+        worker.join().expect("store thread");
+        assert_ne!(std::fs::metadata(&snapshot).expect("snapshot").ino(), after);
+        let text = std::fs::read_to_string(&snapshot).expect("reads");
+        assert!(text.contains("\"b\""), "{text}");
+    }
 }
