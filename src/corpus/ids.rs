@@ -2,41 +2,57 @@
 //! string of ids, the corpus): a table of numbers with their hashes, 8 bytes an id. A
 //! `HashMap<String, u32>` cost an allocation and a copy of every id, and growing it to a
 //! million entries read every id again.
+//!
+//! Open addressing with linear probing in one array: a million-id table is larger than
+//! the cache, and a probe here is one trip to memory where a table with separate control
+//! bytes (hashbrown's) made two. Ids are only added or moved, never removed, so no
+//! tombstones are needed.
 
-use hashbrown::hash_table::Entry;
 use std::hash::BuildHasher;
 
 #[derive(Default)]
 pub struct IdTable {
-    /// Number and 32 bits of hash (kept so that growing the table reads no ids; the
-    /// table of a million ids is then 16 MB, not 32, and misses the cache less).
-    table: hashbrown::HashTable<(u32, u32)>,
-    // Ids are not attacker-chosen keys here and there can be millions: a fast hash.
-    hasher: rustc_hash::FxBuildHasher,
+    /// `hash << 32 | (number + 1)`, 0 for an empty slot. The hash is kept so that growing
+    /// the table and most mismatches read no ids.
+    slots: Vec<u64>,
+    len: usize,
+}
+
+/// The hash of an id, as `IdTable` places it. Ids are not attacker-chosen keys here and
+/// there can be millions: a fast hash.
+pub fn id_hash(id: &str) -> u32 {
+    // The high half of FxHash is the better mixed.
+    (rustc_hash::FxBuildHasher.hash_one(id) >> 32) as u32
 }
 
 impl IdTable {
     /// The number of `id`; `id_of(n)` gives the id of number `n`.
     pub fn find<'a>(&self, id: &str, id_of: impl Fn(u32) -> &'a str) -> Option<u32> {
-        let hash = self.hash(id);
-        self.table
-            .find(spread(hash), |&(n, h)| h == hash && id_of(n) == id)
-            .map(|&(n, _)| n)
-    }
-
-    fn hash(&self, id: &str) -> u32 {
-        // The high half of FxHash is the better mixed.
-        (self.hasher.hash_one(id) >> 32) as u32
+        let hash = id_hash(id);
+        match self.probe(hash, id, id_of) {
+            Ok(slot) => Some(number(self.slots[slot])),
+            Err(_) => None,
+        }
     }
 
     /// Give `id` the number `n` unless it has one: then that number, and the table is
-    /// unchanged. One probe of the table (it is larger than the cache, so each probe of
-    /// a million-article load is a trip to memory).
+    /// unchanged.
     pub fn claim<'a>(&mut self, id: &str, n: u32, id_of: impl Fn(u32) -> &'a str) -> Option<u32> {
-        match self.entry(id, id_of) {
-            (Entry::Occupied(e), _) => Some(e.get().0),
-            (Entry::Vacant(e), hash) => {
-                e.insert((n, hash));
+        self.claim_hashed(id_hash(id), id, n, id_of)
+    }
+
+    /// `claim` with the id's `id_hash` already known.
+    pub fn claim_hashed<'a>(
+        &mut self,
+        hash: u32,
+        id: &str,
+        n: u32,
+        id_of: impl Fn(u32) -> &'a str,
+    ) -> Option<u32> {
+        match self.probe(hash, id, id_of) {
+            Ok(slot) => Some(number(self.slots[slot])),
+            Err(slot) => {
+                self.fill(slot, hash, n);
                 None
             }
         }
@@ -44,10 +60,15 @@ impl IdTable {
 
     /// Point `id` at `n`; returns the number it had before, if any.
     pub fn set<'a>(&mut self, id: &str, n: u32, id_of: impl Fn(u32) -> &'a str) -> Option<u32> {
-        match self.entry(id, id_of) {
-            (Entry::Occupied(mut e), _) => Some(std::mem::replace(&mut e.get_mut().0, n)),
-            (Entry::Vacant(e), hash) => {
-                e.insert((n, hash));
+        let hash = id_hash(id);
+        match self.probe(hash, id, id_of) {
+            Ok(slot) => {
+                let before = number(self.slots[slot]);
+                self.slots[slot] = entry(hash, n);
+                Some(before)
+            }
+            Err(slot) => {
+                self.fill(slot, hash, n);
                 None
             }
         }
@@ -55,28 +76,95 @@ impl IdTable {
 
     /// Room for `additional` more ids without growing.
     pub fn reserve(&mut self, additional: usize) {
-        self.table.reserve(additional, |&(_, h)| spread(h));
+        let wanted = self.len + additional;
+        if wanted > max_len(self.slots.len()) {
+            self.rebuild((wanted * 8 / 5 + 1).next_power_of_two().max(16));
+        }
     }
 
-    fn entry<'a>(
-        &mut self,
+    /// Read the slots where these hashes start their probes, all before any is needed:
+    /// the reads do not wait for each other, so the trips to memory of a whole piece of
+    /// ids overlap, where claiming one id after the other made them one at a time.
+    /// Returns a number only so that the reads are not optimised away.
+    pub fn warm(&self, hashes: impl Iterator<Item = u32>) -> u64 {
+        let Some(mask) = self.slots.len().checked_sub(1) else {
+            return 0;
+        };
+        hashes.fold(0, |acc, h| acc ^ self.slots[home(h) & mask])
+    }
+
+    /// `Ok(slot)` holding `id`, or `Err(slot)`: the empty slot where it would go.
+    fn probe<'a>(
+        &self,
+        hash: u32,
         id: &str,
         id_of: impl Fn(u32) -> &'a str,
-    ) -> (Entry<'_, (u32, u32)>, u32) {
-        let hash = self.hash(id);
-        let entry = self.table.entry(
-            spread(hash),
-            |&(m, h)| h == hash && id_of(m) == id,
-            |&(_, h)| spread(h),
-        );
-        (entry, hash)
+    ) -> Result<usize, usize> {
+        let mask = self.slots.len().wrapping_sub(1);
+        if self.slots.is_empty() {
+            return Err(0);
+        }
+        let mut slot = home(hash) & mask;
+        loop {
+            let e = self.slots[slot];
+            if e == 0 {
+                return Err(slot);
+            }
+            if (e >> 32) as u32 == hash && id_of(number(e)) == id {
+                return Ok(slot);
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /// Put a new entry in `slot` (an empty one `probe` gave), growing when full enough.
+    fn fill(&mut self, slot: usize, hash: u32, n: u32) {
+        if self.slots.is_empty() || self.len + 1 > max_len(self.slots.len()) {
+            self.rebuild((self.slots.len() * 2).max(16));
+            let mask = self.slots.len() - 1;
+            let mut slot = home(hash) & mask;
+            while self.slots[slot] != 0 {
+                slot = (slot + 1) & mask;
+            }
+            self.slots[slot] = entry(hash, n);
+        } else {
+            self.slots[slot] = entry(hash, n);
+        }
+        self.len += 1;
+    }
+
+    /// Move every entry into a table of `size` slots (a power of two).
+    fn rebuild(&mut self, size: usize) {
+        let old = std::mem::replace(&mut self.slots, vec![0; size]);
+        let mask = size - 1;
+        for e in old.into_iter().filter(|&e| e != 0) {
+            let mut slot = home((e >> 32) as u32) & mask;
+            while self.slots[slot] != 0 {
+                slot = (slot + 1) & mask;
+            }
+            self.slots[slot] = e;
+        }
     }
 }
 
-/// The table's 64-bit hash from the 32 kept: it takes the bucket from the low bits and
-/// a tag from the top seven, so both halves carry the 32.
-fn spread(hash: u32) -> u64 {
-    (u64::from(hash) << 32) | u64::from(hash)
+/// Entries a table of `slots` holds before it grows: linear probing stays short below
+/// two thirds full.
+fn max_len(slots: usize) -> usize {
+    slots / 8 * 5
+}
+
+/// The first slot of a hash's probe (the multiply spreads all 32 bits over the low ones
+/// the mask keeps).
+fn home(hash: u32) -> usize {
+    hash.wrapping_mul(0x9E37_79B9).rotate_left(16) as usize
+}
+
+fn entry(hash: u32, n: u32) -> u64 {
+    (u64::from(hash) << 32) | (u64::from(n) + 1)
+}
+
+fn number(e: u64) -> u32 {
+    (e as u32).wrapping_sub(1)
 }
 
 #[cfg(test)]
@@ -109,10 +197,31 @@ mod tests {
             );
         }
         let id_of = |n: u32| many[n as usize].as_str();
+        assert_eq!(table.find("id-10000", id_of), None);
         assert!(
             many.iter()
                 .enumerate()
                 .all(|(n, id)| table.find(id, id_of) == Some(n as u32))
         );
+    }
+
+    #[test]
+    fn reserved_and_warmed_tables_agree_with_a_map() {
+        let ids: Vec<String> = (0..5_000).map(|i| format!("{}", i * 7 % 3_001)).collect();
+        let id_of = |n: u32| ids[n as usize].as_str();
+        let mut table = IdTable::default();
+        table.reserve(100);
+        let mut map = std::collections::HashMap::new();
+        for (n, id) in ids.iter().enumerate() {
+            let hash = id_hash(id);
+            table.warm(std::iter::once(hash));
+            let expected = map.get(id.as_str()).copied();
+            assert_eq!(table.claim_hashed(hash, id, n as u32, id_of), expected);
+            map.entry(id.as_str()).or_insert(n as u32);
+        }
+        assert_eq!(table.len, map.len());
+        for (id, &n) in &map {
+            assert_eq!(table.find(id, id_of), Some(n));
+        }
     }
 }

@@ -510,7 +510,7 @@ impl Loader {
                     warnings.append(&mut p.warnings);
                     p.articles.update(|articles| {
                         let before = warnings.len();
-                        warnings.extend(articles.iter_mut().filter_map(|a| ids.claim(a)));
+                        ids.claim_all(articles, &mut warnings);
                         warnings.len() > before
                     });
                     summary.articles += p.articles.len();
@@ -886,9 +886,16 @@ impl IdRegistry {
     /// Record `id` as seen in `path`; the number of its first sighting when it was seen
     /// before (then nothing is recorded).
     fn insert(&mut self, id: &str, path: &Arc<str>) -> Option<u32> {
+        self.insert_hashed(super::ids::id_hash(id), id, path)
+    }
+
+    fn insert_hashed(&mut self, hash: u32, id: &str, path: &Arc<str>) -> Option<u32> {
         let n = self.ends.len() as u32;
         let (text, ends) = (&self.text, &self.ends);
-        if let Some(first) = self.table.claim(id, n, |m| id_at(text, ends, m)) {
+        if let Some(first) = self
+            .table
+            .claim_hashed(hash, id, n, |m| id_at(text, ends, m))
+        {
             return Some(first);
         }
         if self.paths.last().is_none_or(|p| !Arc::ptr_eq(p, path)) {
@@ -905,8 +912,25 @@ impl IdRegistry {
         self.table.reserve(total.saturating_sub(self.ends.len()));
     }
 
-    fn claim(&mut self, article: &mut Article) -> Option<LoadWarning> {
-        let first = self.insert(&article.id, &article.origin.path)?;
+    /// `claim` each article in turn, the table's slots for the whole piece read first
+    /// (see `IdTable::warm`). This is the one part of a load that runs on the thread
+    /// everything waits for.
+    fn claim_all(&mut self, articles: &mut [Article], warnings: &mut Vec<LoadWarning>) {
+        const AHEAD: usize = 64;
+        let mut hashes = [0u32; AHEAD];
+        for group in articles.chunks_mut(AHEAD) {
+            for (h, a) in hashes.iter_mut().zip(group.iter()) {
+                *h = super::ids::id_hash(&a.id);
+            }
+            std::hint::black_box(self.table.warm(hashes[..group.len()].iter().copied()));
+            for (&h, a) in hashes.iter().zip(group.iter_mut()) {
+                warnings.extend(self.claim_hashed(h, a));
+            }
+        }
+    }
+
+    fn claim_hashed(&mut self, hash: u32, article: &mut Article) -> Option<LoadWarning> {
+        let first = self.insert_hashed(hash, &article.id, &article.origin.path)?;
         let first = self.paths[self.first_path[first as usize] as usize].clone();
         let original = article.id.clone();
         let mut n = 2;
@@ -1124,14 +1148,33 @@ mod tests {
                 ["text"],
             )
         };
-        let mut a = mk("x", "a/x.txt");
-        let mut b = mk("x", "b/x.txt");
-        let mut c = mk("x", "c/x.txt");
-        assert!(reg.claim(&mut a).is_none());
-        let w = reg.claim(&mut b).expect("clash reported");
-        assert_eq!(b.id, "x~2");
-        assert!(w.to_string().contains("first in a/x.txt"), "{w}");
-        reg.claim(&mut c);
-        assert_eq!(c.id, "x~3");
+        // More than one group of the claims' read-ahead, a clash inside a group and
+        // across groups, and an id that a rename took before it came.
+        let mut articles: Vec<Article> = (0..150).map(|i| mk(&format!("n{i}"), "a/n")).collect();
+        articles[3] = mk("x", "a/x.txt");
+        articles[10] = mk("x", "b/x.txt");
+        articles[100] = mk("x", "c/x.txt");
+        articles[120] = mk("x~2", "d/x~2.txt");
+        articles[149] = mk("n0", "e/n0.txt");
+        let mut warnings = Vec::new();
+        reg.claim_all(&mut articles, &mut warnings);
+        assert_eq!(articles[3].id, "x");
+        assert_eq!(articles[10].id, "x~2");
+        assert_eq!(articles[100].id, "x~3");
+        assert_eq!(articles[120].id, "x~2~2");
+        assert_eq!(articles[149].id, "n0~2");
+        assert_eq!(warnings.len(), 4, "{warnings:?}");
+        assert!(
+            warnings[0].to_string().contains("first in a/x.txt"),
+            "{}",
+            warnings[0]
+        );
+        // Later pieces see the earlier ones' ids.
+        let mut more = vec![mk("n5", "f/n5.txt"), mk("fresh", "f/fresh.txt")];
+        reg.claim_all(&mut more, &mut warnings);
+        assert_eq!(
+            (more[0].id.as_str(), more[1].id.as_str()),
+            ("n5~2", "fresh")
+        );
     }
 }
