@@ -177,9 +177,10 @@ pub fn fold_into(text: &str, out: &mut String) {
     out.push_str(&text[start..]);
 }
 
-/// Where the run of copied bytes from `i` ends. Eight bytes are looked at in a step,
-/// all eight looked up before the one test: runs are long, and a test a byte cost a
-/// third of the folding.
+/// Where the run of copied bytes from `i` ends. Eight bytes are looked up in a step
+/// into a mask whose trailing ones count the copied ones: a test a byte cost a third of
+/// the folding, and finishing a run byte by byte (runs in Arabic titles are about
+/// fifteen letters) another third.
 fn run_end(copied: &[bool; 1 << 16], b: &[u8], mut i: usize) -> usize {
     let pair = |prev: u8, next: u8| copied[(usize::from(prev) << 8) | usize::from(next)];
     if i == 0 {
@@ -189,8 +190,12 @@ fn run_end(copied: &[bool; 1 << 16], b: &[u8], mut i: usize) -> usize {
         }
     }
     while let Some(w) = b.get(i - 1..i + 8) {
-        if !w.windows(2).fold(true, |all, p| all & pair(p[0], p[1])) {
-            break;
+        let mask = w
+            .windows(2)
+            .enumerate()
+            .fold(0u32, |m, (k, p)| m | u32::from(pair(p[0], p[1])) << k);
+        if mask != 0xFF {
+            return i + mask.trailing_ones() as usize;
         }
         i += 8;
     }
