@@ -29,7 +29,6 @@ Examples:
 
 #[derive(Debug, Parser)]
 #[command(name = "corpus-review", version, about, after_help = AFTER_HELP)]
-#[command(args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -199,7 +198,20 @@ Query terms (all must match; Arabic and Latin are folded, so القاعده find
 impl Cli {
     /// Parse the command line (noting which options were given explicitly).
     pub fn from_args() -> Cli {
-        let matches = <Cli as clap::CommandFactory>::command().get_matches();
+        let mut command = <Cli as clap::CommandFactory>::command();
+        let matches = command.get_matches_mut();
+        // --watch is for the interactive view: refused before a command rather than
+        // ignored (the global options, such as --config-dir, go with any command).
+        if let Some((name, _)) = matches.subcommand()
+            && matches.value_source("watch") == Some(clap::parser::ValueSource::CommandLine)
+        {
+            command
+                .error(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    format!("--watch is for the interactive view, not for `{name}`"),
+                )
+                .exit();
+        }
         let mut cli =
             <Cli as clap::FromArgMatches>::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
         cli.display.bidi_given =

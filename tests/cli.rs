@@ -42,6 +42,30 @@ fn help_and_version_work_without_a_terminal() {
 }
 
 #[test]
+fn global_options_go_before_or_after_the_command() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().to_str().expect("utf-8 temp path");
+    // Before the command they were taken for the TUI's corpus paths ("tags: No such
+    // file or directory").
+    for args in [
+        ["--config-dir", config, "tags", "list"],
+        ["tags", "list", "--config-dir", config],
+    ] {
+        bin().args(args).assert().success();
+    }
+    let before = stdout_of(&["--bidi", "off", "list", "sample-data"]);
+    assert_eq!(before, stdout_of(&["list", "sample-data", "--bidi", "off"]));
+    // An option of the interactive view is refused before a command, not ignored.
+    bin()
+        .args(["--watch", "list"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--watch is for the interactive view",
+        ));
+}
+
+#[test]
 fn the_tui_without_a_terminal_explains_itself() {
     bin()
         .write_stdin("")
