@@ -196,6 +196,9 @@ impl Store {
             snapshot_lines: 0,
         };
         store.load_snapshot();
+        if writable {
+            remove_stale_snapshots(dir);
+        }
         store
             .journal
             .lock_shared()
@@ -432,7 +435,7 @@ impl Store {
         let path = self.dir.join(SNAPSHOT);
         let tmp = self
             .dir
-            .join(format!(".{SNAPSHOT}.tmp-{}", std::process::id()));
+            .join(format!("{}{}", tmp_prefix(), std::process::id()));
         let snapshot = Snapshot {
             version: 1,
             journal_lines: self.lines - 1,
@@ -486,12 +489,79 @@ impl Store {
     }
 }
 
+/// Temp snapshots are named this and the writer's process id.
+fn tmp_prefix() -> String {
+    format!(".{SNAPSHOT}.tmp-")
+}
+
+/// Remove the temp snapshots of processes that are gone (killed while writing one): the
+/// journal holds everything they held, and nothing else would ever remove them. Where
+/// processes cannot be looked up (no /proc), they are left.
+fn remove_stale_snapshots(dir: &Path) {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let (ours, prefix) = (std::process::id(), tmp_prefix());
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(prefix.as_str()))
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        // Our own id here is a dead process's that had it before us: we have written none.
+        if pid == ours || !proc.join(pid.to_string()).exists() {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn tag(t: &str) -> Op {
         Op::Tag { tag: t.into() }
+    }
+
+    /// A temp snapshot left by a killed process is removed when the directory is next
+    /// opened; one a live process is writing, and other files, are left alone.
+    #[test]
+    fn temp_snapshots_of_dead_processes_are_removed() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut live = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .expect("sleep runs");
+        let name = |pid: &str| format!("{}{pid}", tmp_prefix());
+        // Above the largest process id Linux hands out.
+        let dead = name("4294967");
+        let files = [
+            dead.clone(),
+            name(&std::process::id().to_string()),
+            name(&live.id().to_string()),
+            name("notes"),
+            "notes.txt".to_string(),
+        ];
+        for f in &files {
+            std::fs::write(dir.path().join(f), "{}").expect("writes");
+        }
+        let store = Store::open(dir.path(), "amal", "s1").expect("opens");
+        let _ = live.kill();
+        let _ = live.wait();
+        let kept: Vec<bool> = files.iter().map(|f| dir.path().join(f).exists()).collect();
+        if Path::new("/proc/self").exists() {
+            assert_eq!(kept, [false, false, true, true, true], "{files:?}");
+        } else {
+            assert!(kept.iter().all(|&k| k));
+        }
+        drop(store);
     }
 
     fn changes(items: &[(&str, Op)]) -> Request {
