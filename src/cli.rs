@@ -55,6 +55,7 @@ impl CorpusArgs {
     fn options(&self) -> LoadOptions {
         LoadOptions {
             paths: self.paths.clone(),
+            only: None,
         }
     }
 }
@@ -741,11 +742,10 @@ fn for_each_batch(
     let loader = crate::corpus::Loader::new(options.clone());
     let stop = loader.cancel_flag();
     let (mut warnings, mut summary) = (Vec::new(), crate::corpus::LoadSummary::default());
-    let (mut loaded, mut failed) = (0, None);
+    let mut failed = None;
     loader.run(|event| match event {
         crate::corpus::LoadEvent::Batch { articles, .. } if failed.is_none() => {
             let batch = Corpus::from_articles(articles);
-            loaded += batch.len();
             let result = each(&batch);
             // Freed on the pool: this thread also reads the input and hands on the pieces in
             // order, and everything waits for it (the headless filter on 1M titles spent
@@ -768,7 +768,8 @@ fn for_each_batch(
         return Err(e);
     }
     report_warnings(&warnings);
-    if loaded == 0 {
+    // Counted by the loader: records passed over (see `LoadOptions::only`) are articles.
+    if summary.articles == 0 {
         eprintln!(
             "corpus-review: no articles found in {} ({} files read)",
             options.describe(),
@@ -876,6 +877,14 @@ fn filter(
         })
     } else {
         None
+    };
+    // Records that cannot match are not built (title scope: body search reads text the
+    // check does not look at).
+    let options = &LoadOptions {
+        only: (scope == Scope::Title)
+            .then(|| crate::search::prefilter::RawFilter::new(&query).map(Arc::new))
+            .flatten(),
+        ..options.clone()
     };
     // Each batch is matched as it is loaded and only its hits are kept: a 4.5 GB corpus
     // is filtered in the memory of its matches. Matched on the pool, so that the thread

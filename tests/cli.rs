@@ -350,6 +350,50 @@ fn filter_exit_status_like_fzf() {
         ));
 }
 
+/// The headless filter does not build JSON records that cannot match; what it prints is
+/// what it would print if it built them all: renamed duplicates (the first one passed
+/// over), made-up ids and titles (which the line does not hold), and no "no articles"
+/// complaint when every record was passed over.
+#[test]
+fn filter_output_is_the_same_with_records_passed_over() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("qq.jsonl");
+    std::fs::write(
+        &file,
+        [
+            r#"{"id":"a","title":"طريق الساحل"}"#,
+            r#"{"id":"a","title":"المجلس البلدي"}"#,
+            r#"{"title":"مجلس المدينة"}"#,
+            r#"{"id":"n","links":["https://x.ly/1"]}"#,
+        ]
+        .join("\n"),
+    )
+    .expect("writes");
+    let file = file.to_str().expect("utf-8 path");
+    let ids = |query: &str| -> Vec<String> {
+        let out = bin()
+            .args(["filter", query, file, "--corpus-order"])
+            .output()
+            .expect("runs");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| l.split('\t').next().unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(ids("مجلس"), ["a~2", "qq:3"]);
+    // The file name and line make the id of a record without one.
+    assert_eq!(ids("'qq"), ["qq:3"]);
+    // A record with neither title nor text is titled "(no text)".
+    assert_eq!(ids("'text"), ["n"]);
+    bin()
+        .args(["filter", "zzzz", file])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("duplicate id"))
+        .stderr(predicate::str::contains("no articles").not());
+}
+
 #[test]
 fn broken_keymaps_are_explained_with_file_line_and_column() {
     for (file, expected) in [
@@ -527,6 +571,7 @@ fn batch_by_batch_output_is_that_of_the_whole_corpus() {
     std::fs::write(&path, records).expect("writes");
     let options = LoadOptions {
         paths: vec![path.clone()],
+        only: None,
     };
     let mut batches = 0;
     corpus_review::corpus::Loader::new(options.clone()).run(|e| {

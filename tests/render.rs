@@ -16,6 +16,7 @@ use std::sync::Arc;
 fn app_for(paths: &[&str], width: u16, height: u16) -> App {
     let options = LoadOptions {
         paths: paths.iter().map(PathBuf::from).collect(),
+        only: None,
     };
     let (articles, warnings, summary) = load_all(&options);
     let mut app = App::new(

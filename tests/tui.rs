@@ -18,6 +18,7 @@ fn browse_the_sample_open_an_article_and_quit() {
 
     let (articles, _, _) = load_all(&LoadOptions {
         paths: vec!["sample-data".into()],
+        only: None,
     });
     let third = articles.get(2).expect("a third article");
     // The first title row exactly as the detail pane lays it out (58 = inner width at 120).

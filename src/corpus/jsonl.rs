@@ -3,6 +3,7 @@
 
 use super::report::Body;
 use super::{Article, Lang, Origin};
+use crate::search::prefilter::RawFilter;
 use crate::text::sanitize;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
@@ -37,6 +38,29 @@ pub fn parse_json_file(
     stem: &str,
     first_line: usize,
 ) -> (Vec<Article>, Vec<RecordError>) {
+    let (articles, errors, _) = parse_json(text, path, stem, first_line, None);
+    (articles, errors)
+}
+
+/// A JSON Lines record not built because its line cannot match the query it was loaded
+/// for (see `RawFilter`): its id, claimed in file order like an article's.
+#[derive(Debug)]
+pub struct PassedOver {
+    /// How many articles of the same piece came before it.
+    pub before: usize,
+    pub id: String,
+    pub origin: Origin,
+}
+
+/// `parse_json_file`, building only the records of JSON Lines that `only` lets through.
+pub fn parse_json(
+    text: &str,
+    path: &Arc<str>,
+    stem: &str,
+    first_line: usize,
+    only: Option<&RawFilter>,
+) -> (Vec<Article>, Vec<RecordError>, Vec<PassedOver>) {
+    let mut passed_over = Vec::new();
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let trimmed = text.trim_start();
     let mut articles = Vec::new();
@@ -61,7 +85,7 @@ pub fn parse_json_file(
             }
             Err(e) => errors.push(json_error(&e, None)),
         }
-        return (articles, errors);
+        return (articles, errors, passed_over);
     }
     // One article a line, mostly: room for them all at once (an article is large, and
     // growing the vector step by step copied each several times).
@@ -89,8 +113,14 @@ pub fn parse_json_file(
             path: path.clone(),
             line: Some(line_no),
         };
-        match record.and_then(|r| from_record(r, origin, || format!("{stem}:{line_no}"))) {
-            Ok(a) => articles.push(a),
+        let only = only.map(|f| (f, line));
+        match record.and_then(|r| from_record(r, origin, only, || format!("{stem}:{line_no}"))) {
+            Ok(Built::Article(a)) => articles.push(a),
+            Ok(Built::PassedOver(id, origin)) => passed_over.push(PassedOver {
+                before: articles.len(),
+                id,
+                origin,
+            }),
             Err(reason) => errors.push(RecordError {
                 line: Some(line_no),
                 column: None,
@@ -98,7 +128,14 @@ pub fn parse_json_file(
             }),
         }
     }
-    (articles, errors)
+    (articles, errors, passed_over)
+}
+
+/// What became of a record.
+enum Built {
+    Article(Article),
+    /// Not built: it cannot match (see `RawFilter`); its id.
+    PassedOver(String, Origin),
 }
 
 fn json_error(e: &serde_json::Error, line: Option<usize>) -> RecordError {
@@ -301,15 +338,20 @@ fn from_raw(
     origin: Origin,
     fallback_id: impl FnOnce() -> String,
 ) -> Result<Article, String> {
-    from_record(parse_record(raw.get())?, origin, fallback_id)
+    match from_record(parse_record(raw.get())?, origin, None, fallback_id)? {
+        Built::Article(a) => Ok(a),
+        // Not asked for: nothing is passed over without a filter.
+        Built::PassedOver(id, _) => Err(format!("record {id:?} passed over")),
+    }
 }
 
 /// `fallback_id` names a record that has no id (made only then: most records have one).
 fn from_record(
     mut map: Record,
     origin: Origin,
+    only: Option<(&RawFilter, &str)>,
     fallback_id: impl FnOnce() -> String,
-) -> Result<Article, String> {
+) -> Result<Built, String> {
     // Prodigy keeps id, title and url under "meta"; top-level fields win.
     let mut meta_obj = match map.take(&["meta"]) {
         Some(m) if m.get().starts_with('{') => parse_record(m.get())?,
@@ -338,6 +380,16 @@ fn from_record(
         ));
     }
 
+    let clean = |s: &str| sanitize(s.trim()).into_owned();
+    // Passed over only when the line holds the article's own id and title: a made-up id
+    // (file and line) or title (from the text, or "(no text)") has letters the line
+    // may lack.
+    if let (Some((filter, line)), Some(id), Some(title)) = (only, &id, &title)
+        && !title.trim().is_empty()
+        && !filter.may_match(line)
+    {
+        return Ok(Built::PassedOver(clean(id), origin));
+    }
     let mut body = match text {
         // Most of a record: unescaped into one buffer per thread. (Through serde_json,
         // each record's text grew a new buffer step by step and was then copied out.)
@@ -371,7 +423,6 @@ fn from_record(
             body.add_source(&u, None);
         }
     }
-    let clean = |s: &str| sanitize(s.trim()).into_owned();
     let id = id.map_or_else(fallback_id, |i| clean(&i));
     let mut article = body.into_article(
         id,
@@ -397,7 +448,7 @@ fn from_record(
         }
     }
     article.meta = meta;
-    Ok(article)
+    Ok(Built::Article(article))
 }
 
 fn parse_lang(lang: &str) -> Option<Lang> {
@@ -415,6 +466,102 @@ mod tests {
 
     fn parse(text: &str) -> (Vec<Article>, Vec<RecordError>) {
         parse_json_file(text, &Arc::from("x.jsonl"), "x", 1)
+    }
+
+    /// A record passed over never matches: random records (made-up ids and titles,
+    /// escapes, every kind of character the check sees through or gives up on) and
+    /// random queries, compared with the matcher's answer on the records all built.
+    #[test]
+    fn records_passed_over_never_match() {
+        use crate::search::matcher::{Matcher, Order, Scope};
+        use crate::search::query::Query;
+        let alphabet: Vec<char> = "ابتجسلمهةأإآىيـَُ٢٧27 eEéÉxXq.…²ⁱ\u{FEE3}\u{85}\u{1F600}\\\""
+            .chars()
+            .collect();
+        let mut rng = crate::generate::Rng::new(5);
+        let word = |rng: &mut crate::generate::Rng, max: usize| -> String {
+            let len = 1 + rng.below(max);
+            (0..len)
+                .map(|_| alphabet[rng.below(alphabet.len())])
+                .collect()
+        };
+        let mut lines = Vec::new();
+        for n in 0..400 {
+            let mut record = serde_json::Map::new();
+            if rng.below(5) > 0 {
+                record.insert("id".into(), format!("i{}", rng.below(60)).into());
+            }
+            match rng.below(6) {
+                0 => {}
+                1 => {
+                    record.insert("title".into(), "  ".into());
+                }
+                _ => {
+                    record.insert("title".into(), word(&mut rng, 12).into());
+                }
+            }
+            if rng.below(3) == 0 {
+                record.insert(
+                    "text".into(),
+                    format!("{} – {}", word(&mut rng, 6), word(&mut rng, 30)).into(),
+                );
+            }
+            if rng.below(4) == 0 {
+                record.insert(
+                    "url".into(),
+                    format!("https://{}.ly/a", word(&mut rng, 5)).into(),
+                );
+            }
+            let mut line = serde_json::Value::Object(record).to_string();
+            if n % 7 == 0 {
+                // An escape serde_json would not write.
+                line = line.replacen('ا', "\\u0627", 1);
+            }
+            lines.push(line);
+        }
+        let text = lines.join("\n");
+        let path = Arc::from("q.jsonl");
+        let (all, _) = parse_json_file(&text, &path, "q", 1);
+        let corpus = crate::corpus::Corpus::from_articles(all);
+        let mut passed_total = 0;
+        for _ in 0..300 {
+            let terms = 1 + rng.below(2);
+            let query: Vec<String> = (0..terms)
+                .map(|_| {
+                    let prefix = ["", "'", "^", "!"][rng.below(4)];
+                    format!("{prefix}{}", word(&mut rng, 3))
+                })
+                .collect();
+            let Ok(query) = Query::parse(&query.join(" ")) else {
+                continue;
+            };
+            let Some(filter) = RawFilter::new(&query) else {
+                continue;
+            };
+            let (_, _, passed) = parse_json(&text, &path, "q", 1, Some(&filter));
+            passed_total += passed.len();
+            let hits = Matcher::new()
+                .run(&corpus, &query, Scope::Title, Order::Corpus, None, &|| {
+                    false
+                })
+                .expect("not cancelled");
+            let matched: std::collections::HashSet<usize> = hits
+                .iter()
+                .filter_map(|h| corpus.get(h.index as usize)?.origin.line)
+                .collect();
+            for p in &passed {
+                let line = p.origin.line.expect("a line");
+                assert!(
+                    !matched.contains(&line),
+                    "{query:?} passed over a match: {}",
+                    lines[line - 1]
+                );
+            }
+        }
+        assert!(
+            passed_total > 1000,
+            "the check passed over too little to test: {passed_total}"
+        );
     }
 
     #[test]

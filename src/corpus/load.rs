@@ -1,9 +1,10 @@
 //! Finding corpus files and loading them in parallel, reporting progress as it goes.
 
 use super::ids::IdTable;
-use super::jsonl::parse_json_file;
+use super::jsonl::{PassedOver, parse_json};
 use super::report::{ReportError, decode, looks_binary, parse_report};
 use super::{Article, Chunk, Corpus, Origin, sample};
+use crate::search::prefilter::RawFilter;
 use rayon::prelude::*;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -132,6 +133,9 @@ pub fn file_signatures(options: &LoadOptions) -> Vec<FileSig> {
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
     pub paths: Vec<PathBuf>,
+    /// JSON Lines records whose line this rules out are not built (a one-shot filter
+    /// needs only those that may match); their ids are still claimed.
+    pub only: Option<Arc<RawFilter>>,
 }
 
 impl LoadOptions {
@@ -326,6 +330,7 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, warnings: &mut Vec<LoadWarning>) {
 struct Parsed {
     articles: Chunk,
     warnings: Vec<LoadWarning>,
+    passed_over: Vec<PassedOver>,
 }
 
 fn warning(path: &Arc<str>, kind: WarningKind, message: impl Into<String>) -> LoadWarning {
@@ -375,6 +380,7 @@ fn parse_report_input(input: &Input) -> Parsed {
             Parsed {
                 articles: Chunk::new(vec![article]),
                 warnings,
+                passed_over: Vec::new(),
             }
         }
         Err(ReportError::Empty) => Parsed {
@@ -501,16 +507,21 @@ impl Loader {
                 let mut warnings = Vec::new();
                 // The id table sized for the whole load from what has come so far, so
                 // that it is not grown (and every entry moved) again and again.
-                let coming: usize = parsed.iter().map(|p| p.articles.len()).sum();
+                let coming: usize = parsed
+                    .iter()
+                    .map(|p| p.articles.len() + p.passed_over.len())
+                    .sum();
                 if bytes_done > 0 {
                     let share = total_bytes as f64 / bytes_done as f64;
                     ids.expect(((summary.articles + coming) as f64 * share) as usize);
                 }
                 for p in &mut parsed {
                     warnings.append(&mut p.warnings);
+                    let passed_over = std::mem::take(&mut p.passed_over);
+                    summary.articles += passed_over.len();
                     p.articles.update(|articles| {
                         let before = warnings.len();
-                        ids.claim_all(articles, &mut warnings);
+                        ids.claim_all(articles, passed_over, &mut warnings);
                         warnings.len() > before
                     });
                     summary.articles += p.articles.len();
@@ -556,6 +567,7 @@ impl Loader {
                 vec![Parsed {
                     articles: Chunk::default(),
                     warnings: scan_warnings,
+                    passed_over: Vec::new(),
                 }],
                 0,
                 0,
@@ -708,10 +720,22 @@ impl Loader {
             };
             for (first_line, range) in ranges {
                 let end = cut_so_far + range.end as u64;
-                let (text, path, stem, lossy) =
-                    (text.clone(), path.clone(), stem.clone(), lossy.clone());
+                let (text, path, stem, lossy, only) = (
+                    text.clone(),
+                    path.clone(),
+                    stem.clone(),
+                    lossy.clone(),
+                    self.options.only.clone(),
+                );
                 pieces.submit(end, move || {
-                    parse_piece(&text[range], first_line, &path, &stem, &lossy)
+                    parse_piece(
+                        &text[range],
+                        first_line,
+                        &path,
+                        &stem,
+                        &lossy,
+                        only.as_deref(),
+                    )
                 });
             }
             cut_so_far += cut as u64;
@@ -826,6 +850,7 @@ fn parse_piece(
     path: &Arc<str>,
     stem: &str,
     lossy: &AtomicBool,
+    only: Option<&RawFilter>,
 ) -> Parsed {
     let text = decode(piece);
     // Said once per file, by the first piece that needed it.
@@ -838,7 +863,7 @@ fn parse_piece(
             "not valid UTF-8: decoded with replacement characters (�)",
         )
     });
-    let (articles, errors) = parse_json_file(&text, path, stem, first_line);
+    let (articles, errors, passed_over) = parse_json(&text, path, stem, first_line, only);
     // Keys are folded here, in parallel, not when the batch is handed on.
     let articles = Chunk::new(articles);
     let warnings = lossy
@@ -851,7 +876,11 @@ fn parse_piece(
             message: format!("{}: skipped", e.reason),
         }))
         .collect();
-    Parsed { articles, warnings }
+    Parsed {
+        articles,
+        warnings,
+        passed_over,
+    }
 }
 
 /// A batch of nothing but one warning.
@@ -859,6 +888,7 @@ fn only(w: LoadWarning) -> Vec<Parsed> {
     vec![Parsed {
         articles: Chunk::default(),
         warnings: vec![w],
+        passed_over: Vec::new(),
     }]
 }
 
@@ -915,36 +945,53 @@ impl IdRegistry {
     /// `claim` each article in turn, the table's slots for the whole piece read first
     /// (see `IdTable::warm`). This is the one part of a load that runs on the thread
     /// everything waits for.
-    fn claim_all(&mut self, articles: &mut [Article], warnings: &mut Vec<LoadWarning>) {
+    fn claim_all(
+        &mut self,
+        articles: &mut [Article],
+        mut passed_over: Vec<PassedOver>,
+        warnings: &mut Vec<LoadWarning>,
+    ) {
+        // The ids in file order, those of records passed over among the articles'.
+        let mut order: Vec<(&mut String, &Origin)> =
+            Vec::with_capacity(articles.len() + passed_over.len());
+        let mut rest = articles.iter_mut();
+        let mut done = 0;
+        for p in &mut passed_over {
+            let run = rest.by_ref().take(p.before - done);
+            order.extend(run.map(|a| (&mut a.id, &a.origin)));
+            done = p.before;
+            order.push((&mut p.id, &p.origin));
+        }
+        order.extend(rest.map(|a| (&mut a.id, &a.origin)));
         const AHEAD: usize = 64;
         let mut hashes = [0u32; AHEAD];
-        for group in articles.chunks_mut(AHEAD) {
-            for (h, a) in hashes.iter_mut().zip(group.iter()) {
-                *h = super::ids::id_hash(&a.id);
+        for group in order.chunks_mut(AHEAD) {
+            for (h, (id, _)) in hashes.iter_mut().zip(group.iter()) {
+                *h = super::ids::id_hash(id);
             }
             std::hint::black_box(self.table.warm(hashes[..group.len()].iter().copied()));
-            for (&h, a) in hashes.iter().zip(group.iter_mut()) {
-                warnings.extend(self.claim_hashed(h, a));
+            for (&h, (id, origin)) in hashes.iter().zip(group.iter_mut()) {
+                warnings.extend(self.claim_hashed(h, id, origin));
             }
         }
     }
 
-    fn claim_hashed(&mut self, hash: u32, article: &mut Article) -> Option<LoadWarning> {
-        let first = self.insert_hashed(hash, &article.id, &article.origin.path)?;
+    fn claim_hashed(&mut self, hash: u32, id: &mut String, origin: &Origin) -> Option<LoadWarning> {
+        let first = self.insert_hashed(hash, id, &origin.path)?;
         let first = self.paths[self.first_path[first as usize] as usize].clone();
-        let original = article.id.clone();
+        let original = std::mem::take(id);
         let mut n = 2;
         let renamed = loop {
             let candidate = format!("{original}~{n}");
-            if self.insert(&candidate, &article.origin.path).is_none() {
+            if self.insert(&candidate, &origin.path).is_none() {
                 break candidate;
             }
             n += 1;
         };
-        article.id = renamed.clone();
+        id.clone_from(&renamed);
         Some(LoadWarning {
-            path: article.origin.path.clone(),
-            line: article.origin.line,
+            path: origin.path.clone(),
+            line: origin.line,
             column: None,
             kind: WarningKind::DuplicateId,
             message: format!("duplicate id {original:?} (first in {first}): loaded as {renamed:?}"),
@@ -1006,7 +1053,10 @@ mod tests {
             eprintln!("SKIPPED: no /proc/self/mem here");
             return;
         }
-        let (corpus, warnings, _) = load_all(&LoadOptions { paths: vec![path] });
+        let (corpus, warnings, _) = load_all(&LoadOptions {
+            paths: vec![path],
+            only: None,
+        });
         assert!(corpus.is_empty());
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert_eq!(warnings[0].kind, WarningKind::Unreadable);
@@ -1038,7 +1088,10 @@ mod tests {
         }
         bytes.extend_from_slice(b"{\"title\": oops}\n");
         std::fs::write(&path, &bytes).expect("written");
-        let (corpus, warnings, summary) = load_all(&LoadOptions { paths: vec![path] });
+        let (corpus, warnings, summary) = load_all(&LoadOptions {
+            paths: vec![path],
+            only: None,
+        });
         assert_eq!(corpus.len(), records);
         let lossy = warnings.iter().filter(|w| w.kind == WarningKind::Lossy);
         assert_eq!(lossy.count(), 1, "{warnings:?}");
@@ -1075,7 +1128,10 @@ mod tests {
         n += 1;
         short(&mut text, &mut n, 4 * window);
         std::fs::write(&path, &text).expect("written");
-        let (corpus, warnings, _) = load_all(&LoadOptions { paths: vec![path] });
+        let (corpus, warnings, _) = load_all(&LoadOptions {
+            paths: vec![path],
+            only: None,
+        });
         assert!(warnings.is_empty(), "{warnings:?}");
         assert_eq!(corpus.len(), n);
         for (i, a) in corpus.iter().enumerate() {
@@ -1100,6 +1156,7 @@ mod tests {
                     WarningKind::BadRecord,
                     n.to_string(),
                 )],
+                passed_over: Vec::new(),
             }
         }
         // Two pieces through the pool, then four whose results come back in an order
@@ -1157,7 +1214,7 @@ mod tests {
         articles[120] = mk("x~2", "d/x~2.txt");
         articles[149] = mk("n0", "e/n0.txt");
         let mut warnings = Vec::new();
-        reg.claim_all(&mut articles, &mut warnings);
+        reg.claim_all(&mut articles, Vec::new(), &mut warnings);
         assert_eq!(articles[3].id, "x");
         assert_eq!(articles[10].id, "x~2");
         assert_eq!(articles[100].id, "x~3");
@@ -1169,12 +1226,35 @@ mod tests {
             "{}",
             warnings[0]
         );
-        // Later pieces see the earlier ones' ids.
+        // Later pieces see the earlier ones' ids, and records passed over (not built)
+        // claim theirs in their place among the articles.
         let mut more = vec![mk("n5", "f/n5.txt"), mk("fresh", "f/fresh.txt")];
-        reg.claim_all(&mut more, &mut warnings);
+        let passed = |before: usize, id: &str| PassedOver {
+            before,
+            id: id.to_string(),
+            origin: Origin {
+                path: Arc::from("g.jsonl"),
+                line: Some(before + 1),
+            },
+        };
+        reg.claim_all(
+            &mut more,
+            vec![passed(0, "fresh"), passed(2, "n6"), passed(2, "late")],
+            &mut warnings,
+        );
         assert_eq!(
             (more[0].id.as_str(), more[1].id.as_str()),
-            ("n5~2", "fresh")
+            ("n5~2", "fresh~2")
         );
+        let said: Vec<String> = warnings[4..].iter().map(|w| w.to_string()).collect();
+        assert_eq!(said.len(), 3, "{said:?}");
+        assert!(said[1].contains("first in g.jsonl"), "{said:?}");
+        assert!(
+            said[2].contains("g.jsonl:3") && said[2].contains("n6~2"),
+            "{said:?}"
+        );
+        let mut last = vec![mk("late", "h/late.txt")];
+        reg.claim_all(&mut last, Vec::new(), &mut warnings);
+        assert_eq!(last[0].id, "late~2");
     }
 }

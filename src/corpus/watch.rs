@@ -71,7 +71,7 @@ pub fn spawn(
                 let (added, changed, removed) = diff(&seen, &now);
                 if !added.is_empty() || !changed.is_empty() {
                     let paths: Vec<PathBuf> = added.iter().chain(&changed).cloned().collect();
-                    let (corpus, warnings, _) = load_all(&LoadOptions { paths });
+                    let (corpus, warnings, _) = load_all(&LoadOptions { paths, only: None });
                     emit(WatchEvent::Changed {
                         articles: corpus.iter().cloned().collect(),
                         new_files: added.len(),

@@ -3,6 +3,7 @@
 pub mod alphabet;
 pub mod fold;
 pub mod matcher;
+pub mod prefilter;
 pub mod query;
 pub mod worker;
 
