@@ -208,9 +208,12 @@ fn evaluate(
         if scope == Scope::Title && t.kind == TextKind::Fuzzy && !t.negated {
             // One exact search, then at most one greedy pass over the title, decide both
             // whether it matches and how well.
-            match pre_score(title.as_bytes(), t) {
-                0 if fuzzy_field(key, t).is_none() => return None,
-                s => score += s,
+            // A title that is no subsequence of the term was read twice more (once
+            // again for the field): only the other fields are left to try.
+            match greedy_score(title.as_bytes(), t) {
+                Some(s) => score += s,
+                None if field_beyond_title(key, t).is_none() => return None,
+                None => {}
             }
             continue;
         }
@@ -250,14 +253,18 @@ fn evaluate(
 /// start of a word beats the middle, earlier beats later, and a match outside the title
 /// (place, domain, id) comes last.
 fn pre_score(title: &[u8], t: &TextTerm) -> i64 {
+    greedy_score(title, t).unwrap_or(0)
+}
+
+/// `pre_score`, `None` when the term is no subsequence of the title.
+fn greedy_score(title: &[u8], t: &TextTerm) -> Option<i64> {
     if let Some(pos) = t.whole.find(title) {
         let at_word = pos == 0 || title[pos - 1] == b' ';
-        return 3000 + i64::from(pos == 0) * 500 + i64::from(at_word) * 300 - (pos as i64 / 16);
+        return Some(
+            3000 + i64::from(pos == 0) * 500 + i64::from(at_word) * 300 - (pos as i64 / 16),
+        );
     }
-    match greedy_span(title, &t.chars) {
-        Some(span) => 2000 - span as i64,
-        None => 0,
-    }
+    greedy_span(title, &t.chars).map(|span| 2000 - span as i64)
 }
 
 /// Length in bytes of the greedy (leftmost) subsequence match, if any.
@@ -285,7 +292,14 @@ enum Field {
 fn fuzzy_field(search: SearchKey, t: &TextTerm) -> Option<Field> {
     if is_subsequence(search.title().as_bytes(), &t.chars) {
         Some(Field::Title)
-    } else if is_subsequence(search.place().as_bytes(), &t.chars) {
+    } else {
+        field_beyond_title(search, t)
+    }
+}
+
+/// `fuzzy_field` for a term known not to match the title.
+fn field_beyond_title(search: SearchKey, t: &TextTerm) -> Option<Field> {
+    if is_subsequence(search.place().as_bytes(), &t.chars) {
         Some(Field::Place)
     } else if is_subsequence(search.domains().as_bytes(), &t.chars) {
         Some(Field::Domains)
