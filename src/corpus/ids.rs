@@ -1,5 +1,5 @@
 //! Finding an article's number by its id when the ids are kept elsewhere (the loader's
-//! string of ids, the corpus): a table of numbers with their hashes, 8 bytes an id. A
+//! string of ids, the corpus): a table of numbers with their hashes, 8 bytes a slot. A
 //! `HashMap<String, u32>` cost an allocation and a copy of every id, and growing it to a
 //! million entries read every id again.
 //!
