@@ -957,7 +957,7 @@ impl IdRegistry {
         let mut rest = articles.iter_mut();
         let mut done = 0;
         for p in &mut passed_over {
-            let run = rest.by_ref().take(p.before - done);
+            let run = rest.by_ref().take(p.before.saturating_sub(done));
             order.extend(run.map(|a| (&mut a.id, &a.origin)));
             done = p.before;
             order.push((&mut p.id, &p.origin));
