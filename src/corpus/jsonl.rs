@@ -20,6 +20,8 @@ const PLACE: &[&str] = &["place", "dateline", "location"];
 const DATE: &[&str] = &["date", "published"];
 const SITE: &[&str] = &["source", "site"];
 const LANG: &[&str] = &["lang", "language"];
+/// The fields an article is made of, in the order `Record::take_fields` fills them.
+const FIELDS: [&[&str]; 9] = [ID, TITLE, TEXT, URL, LINKS, PLACE, DATE, SITE, LANG];
 
 /// A problem with one record; `line`/`column` are 1-based where known.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -272,6 +274,25 @@ impl<'a> Record<'a> {
             .position(|(k, v)| names.contains(&k.0.as_ref()) && v.get() != "null")?;
         Some(self.0.remove(i).1)
     }
+
+    /// For each of `FIELDS` whose slot is empty, remove the first present, non-null
+    /// field among its names into the slot; what is left is metadata. One pass: a `take`
+    /// for each of the nine went over the fields nine times.
+    fn take_fields(&mut self, slots: &mut [Option<&'a RawValue>; FIELDS.len()]) {
+        self.0.retain(|(k, v)| {
+            let Some(s) = FIELDS
+                .iter()
+                .position(|names| names.contains(&k.0.as_ref()))
+            else {
+                return true;
+            };
+            if slots[s].is_some() || v.get() == "null" {
+                return true;
+            }
+            slots[s] = Some(*v);
+            false
+        });
+    }
 }
 
 /// What kind of JSON value a raw text is, from its first character.
@@ -361,17 +382,18 @@ fn from_record(
         }
         None => Record(Vec::new()),
     };
-    let mut field = |names: &[&str]| map.take(names).or_else(|| meta_obj.take(names));
-
-    let id = field(ID).and_then(as_text);
-    let title = field(TITLE).and_then(as_text);
-    let text = field(TEXT);
-    let url = field(URL).map(urls_of).unwrap_or_default();
-    let links = field(LINKS).map(urls_of).unwrap_or_default();
-    let place = field(PLACE).and_then(as_text);
-    let date = field(DATE).and_then(as_text);
-    let site = field(SITE).and_then(as_text);
-    let lang = field(LANG).and_then(as_text);
+    let mut slots = [None; FIELDS.len()];
+    map.take_fields(&mut slots);
+    meta_obj.take_fields(&mut slots);
+    let [id, title, text, url, links, place, date, site, lang] = slots;
+    let id = id.and_then(as_text);
+    let title = title.and_then(as_text);
+    let url = url.map(urls_of).unwrap_or_default();
+    let links = links.map(urls_of).unwrap_or_default();
+    let place = place.and_then(as_text);
+    let date = date.and_then(as_text);
+    let site = site.and_then(as_text);
+    let lang = lang.and_then(as_text);
 
     if title.is_none() && text.is_none() && url.is_empty() && links.is_empty() {
         return Err(format!(
@@ -597,6 +619,41 @@ mod tests {
         assert_eq!(a[2].title, "From meta");
         assert_eq!(a[2].sources[0].url, "https://d.ly/4");
         assert!(a[2].meta.contains(&("meta.score".into(), "0.5".into())));
+    }
+
+    /// The first present, non-null field of a kind wins; the top level wins over "meta";
+    /// the others are kept as metadata.
+    #[test]
+    fn first_field_of_a_kind_wins_and_the_rest_is_metadata() {
+        let (a, e) = parse(concat!(
+            r#"{"title": null, "meta": {"title": "M", "id": "m1", "lang": "en"}, "#,
+            r#""headline": "H", "id": "top", "text": "T1", "body": "T2", "title": "again"}"#,
+        ));
+        assert!(e.is_empty(), "{e:?}");
+        let a = &a[0];
+        assert_eq!((a.id.as_str(), a.title.as_str()), ("top", "H"));
+        assert_eq!(
+            a.text().paragraphs().next().map(|p| p.text.to_string()),
+            Some("T1".into())
+        );
+        assert_eq!(a.lang, Lang::En);
+        for kept in [
+            ("body", "T2"),
+            ("title", "again"),
+            ("meta.title", "M"),
+            ("meta.id", "m1"),
+        ] {
+            assert!(
+                a.meta.contains(&(kept.0.into(), kept.1.into())),
+                "{kept:?} in {:?}",
+                a.meta
+            );
+        }
+        assert!(
+            !a.meta.iter().any(|(k, _)| k == "meta.lang"),
+            "{:?}",
+            a.meta
+        );
     }
 
     #[test]
