@@ -35,13 +35,8 @@ impl IdTable {
         }
     }
 
-    /// Give `id` the number `n` unless it has one: then that number, and the table is
-    /// unchanged.
-    pub fn claim<'a>(&mut self, id: &str, n: u32, id_of: impl Fn(u32) -> &'a str) -> Option<u32> {
-        self.claim_hashed(id_hash(id), id, n, id_of)
-    }
-
-    /// `claim` with the id's `id_hash` already known.
+    /// Give `id` (whose `id_hash` is `hash`) the number `n` unless it has one: then that
+    /// number, and the table is unchanged.
     pub fn claim_hashed<'a>(
         &mut self,
         hash: u32,
@@ -121,12 +116,7 @@ impl IdTable {
     fn fill(&mut self, slot: usize, hash: u32, n: u32) {
         if self.slots.is_empty() || self.len + 1 > max_len(self.slots.len()) {
             self.rebuild((self.slots.len() * 2).max(16));
-            let mask = self.slots.len() - 1;
-            let mut slot = home(hash) & mask;
-            while self.slots[slot] != 0 {
-                slot = (slot + 1) & mask;
-            }
-            self.slots[slot] = entry(hash, n);
+            place(&mut self.slots, entry(hash, n));
         } else {
             self.slots[slot] = entry(hash, n);
         }
@@ -136,15 +126,20 @@ impl IdTable {
     /// Move every entry into a table of `size` slots (a power of two).
     fn rebuild(&mut self, size: usize) {
         let old = std::mem::replace(&mut self.slots, vec![0; size]);
-        let mask = size - 1;
         for e in old.into_iter().filter(|&e| e != 0) {
-            let mut slot = home((e >> 32) as u32) & mask;
-            while self.slots[slot] != 0 {
-                slot = (slot + 1) & mask;
-            }
-            self.slots[slot] = e;
+            place(&mut self.slots, e);
         }
     }
+}
+
+/// Put entry `e` in the first empty slot of its probe.
+fn place(slots: &mut [u64], e: u64) {
+    let mask = slots.len() - 1;
+    let mut slot = home((e >> 32) as u32) & mask;
+    while slots[slot] != 0 {
+        slot = (slot + 1) & mask;
+    }
+    slots[slot] = e;
 }
 
 /// Entries a table of `slots` holds before it grows: linear probing stays short below
@@ -180,9 +175,9 @@ mod tests {
         assert_eq!(table.set("b", 1, id_of), None);
         // The same id again: it now means the newer number.
         assert_eq!(table.set("a", 2, id_of), Some(0));
-        assert_eq!(table.claim("c", 3, id_of), None);
+        assert_eq!(table.claim_hashed(id_hash("c"), "c", 3, id_of), None);
         // Claiming a known id leaves it where it was.
-        assert_eq!(table.claim("a", 3, id_of), Some(2));
+        assert_eq!(table.claim_hashed(id_hash("a"), "a", 3, id_of), Some(2));
         assert_eq!(table.find("a", id_of), Some(2));
         assert_eq!(table.find("b", id_of), Some(1));
         assert_eq!(table.find("c", id_of), Some(3));
@@ -192,7 +187,7 @@ mod tests {
         let mut table = IdTable::default();
         for (n, id) in many.iter().enumerate() {
             assert_eq!(
-                table.claim(id, n as u32, |m| many[m as usize].as_str()),
+                table.claim_hashed(id_hash(id), id, n as u32, |m| many[m as usize].as_str()),
                 None
             );
         }
