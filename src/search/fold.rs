@@ -178,9 +178,9 @@ pub fn fold_into(text: &str, out: &mut String) {
 }
 
 /// Where the run of copied bytes from `i` ends. Eight bytes are looked up in a step
-/// into a mask whose trailing ones count the copied ones: a test a byte cost a third of
-/// the folding, and finishing a run byte by byte (runs in Arabic titles are about
-/// fifteen letters) another third.
+/// (a test a byte cost a third of the folding) into a mask whose trailing ones count the
+/// copied ones, so the step that ends a run also says where: runs in Arabic titles are
+/// about fifteen letters, and finishing each byte by byte cost a little more.
 fn run_end(copied: &[bool; 1 << 16], b: &[u8], mut i: usize) -> usize {
     let pair = |prev: u8, next: u8| copied[(usize::from(prev) << 8) | usize::from(next)];
     if i == 0 {
