@@ -31,19 +31,6 @@ pub struct RecordError {
     pub reason: String,
 }
 
-/// Parse a `.jsonl`/`.json` file: JSON Lines, or one JSON array (or object) of articles.
-/// Bad records are skipped and returned with their position. `first_line` numbers the
-/// first line of `text` when it is a piece of a larger file.
-pub fn parse_json_file(
-    text: &str,
-    path: &Arc<str>,
-    stem: &str,
-    first_line: usize,
-) -> (Vec<Article>, Vec<RecordError>) {
-    let (articles, errors, _) = parse_json(text, path, stem, first_line, None);
-    (articles, errors)
-}
-
 /// A JSON Lines record not built because its line cannot match the query it was loaded
 /// for (see `RawFilter`): its id, claimed in file order like an article's.
 #[derive(Debug)]
@@ -54,7 +41,10 @@ pub struct PassedOver {
     pub origin: Origin,
 }
 
-/// `parse_json_file`, building only the records of JSON Lines that `only` lets through.
+/// Parse a `.jsonl`/`.json` file: JSON Lines, or one JSON array (or object) of articles.
+/// Bad records are skipped and returned with their position. `first_line` numbers the
+/// first line of `text` when it is a piece of a larger file. Records of JSON Lines that
+/// `only` rules out are passed over, not built.
 pub fn parse_json(
     text: &str,
     path: &Arc<str>,
@@ -487,7 +477,8 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> (Vec<Article>, Vec<RecordError>) {
-        parse_json_file(text, &Arc::from("x.jsonl"), "x", 1)
+        let (articles, errors, _) = parse_json(text, &Arc::from("x.jsonl"), "x", 1, None);
+        (articles, errors)
     }
 
     /// A record passed over never matches: random records (made-up ids and titles,
@@ -544,7 +535,7 @@ mod tests {
         }
         let text = lines.join("\n");
         let path = Arc::from("q.jsonl");
-        let (all, _) = parse_json_file(&text, &path, "q", 1);
+        let (all, _, _) = parse_json(&text, &path, "q", 1, None);
         let corpus = crate::corpus::Corpus::from_articles(all);
         let mut passed_total = 0;
         for _ in 0..300 {

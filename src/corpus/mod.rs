@@ -12,7 +12,7 @@ pub mod watch;
 
 pub use collection::{Chunk, Corpus};
 pub use ids::IdTable;
-pub use jsonl::{RecordError, parse_json_file};
+pub use jsonl::{RecordError, parse_json};
 pub use load::{
     FileSig, LoadEvent, LoadOptions, LoadSummary, LoadWarning, Loader, WarningKind,
     file_signatures, load_all,
