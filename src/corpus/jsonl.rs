@@ -380,10 +380,6 @@ fn from_record(
     let title = title.and_then(as_text);
     let url = url.map(urls_of).unwrap_or_default();
     let links = links.map(urls_of).unwrap_or_default();
-    let place = place.and_then(as_text);
-    let date = date.and_then(as_text);
-    let site = site.and_then(as_text);
-    let lang = lang.and_then(as_text);
 
     if title.is_none() && text.is_none() && url.is_empty() && links.is_empty() {
         return Err(format!(
@@ -402,6 +398,10 @@ fn from_record(
     {
         return Ok(Built::PassedOver(clean(id), origin));
     }
+    let place = place.and_then(as_text);
+    let date = date.and_then(as_text);
+    let site = site.and_then(as_text);
+    let lang = lang.and_then(as_text);
     let mut body = match text {
         // Most of a record: unescaped into one buffer per thread. (Through serde_json,
         // each record's text grew a new buffer step by step and was then copied out.)
