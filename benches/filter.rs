@@ -176,6 +176,9 @@ fn headless_vs_fzf(n: usize) {
     let dir = tempfile::tempdir().expect("temp dir");
     // FILTER_BENCH_KEEP=DIR keeps the two files there for trying queries by hand.
     let keep = std::env::var_os("FILTER_BENCH_KEEP").map(std::path::PathBuf::from);
+    if let Some(keep) = &keep {
+        std::fs::create_dir_all(keep).expect("FILTER_BENCH_KEEP directory");
+    }
     let (txt, jsonl) = write_titles(keep.as_deref().unwrap_or(dir.path()), n);
     let size = std::fs::metadata(&txt).map(|m| m.len()).unwrap_or(0);
     println!(
