@@ -5,7 +5,7 @@ use super::SearchKey;
 use super::alphabet::{encode_term, needs_verification};
 use super::fold::fold;
 use super::query::{Condition, Query, Term, TextKind};
-use crate::corpus::{Article, Corpus};
+use crate::corpus::{Article, Corpus, Entry};
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use memchr::memmem;
@@ -138,24 +138,20 @@ fn prepare(query: &Query) -> Prepared {
     Prepared { fields, texts }
 }
 
-fn field_matches(
-    article: &Article,
-    key: SearchKey,
-    term: &Term,
-    state: Option<&StateView>,
-) -> bool {
-    let saved = || state.and_then(|s| s.tags.get(&article.id));
+fn field_matches(entry: Entry, term: &Term, state: Option<&StateView>) -> bool {
+    let (key, article) = (entry.key(), || entry.article());
+    let saved = || state.and_then(|s| s.tags.get(&article().id));
     match term {
         Term::Tag(tag) => saved().is_some_and(|s| s.tags.iter().any(|t| fold(t) == *tag)),
         Term::Untagged => saved().is_none_or(|s| s.tags.is_empty()),
         Term::Reviewed => saved().is_some_and(|s| s.reviewed),
-        Term::Marked => state.is_some_and(|s| s.marks.contains(&article.id)),
+        Term::Marked => state.is_some_and(|s| s.marks.contains(&article().id)),
         // The key holds the folded place and domains (one per line), so no folding here.
         Term::Source(host) => key.domains().split(' ').any(|d| d.contains(host.as_str())),
         Term::Place(place) => key.place().contains(place.as_str()),
-        Term::Lang(lang) => article.lang == *lang,
-        Term::IdPrefix(prefix) => article.id.starts_with(prefix.as_str()),
-        Term::HasLinks => !article.sources.is_empty(),
+        Term::Lang(lang) => article().lang == *lang,
+        Term::IdPrefix(prefix) => article().id.starts_with(prefix.as_str()),
+        Term::HasLinks => !article().sources.is_empty(),
         Term::Text { .. } => true,
     }
 }
@@ -189,18 +185,13 @@ fn folded_body(article: &Article) -> String {
 
 /// Pre-score of one article, or `None` when it does not match. In title scope the score
 /// is a cheap estimate (see `pre_score`); `exact_score` gives SkimMatcherV2's.
-fn evaluate(
-    article: &Article,
-    key: SearchKey,
-    p: &Prepared,
-    scope: Scope,
-    state: Option<&StateView>,
-) -> Option<i64> {
+fn evaluate(entry: Entry, p: &Prepared, scope: Scope, state: Option<&StateView>) -> Option<i64> {
     for c in &p.fields {
-        if field_matches(article, key, &c.term, state) == c.negated {
+        if field_matches(entry, &c.term, state) == c.negated {
             return None;
         }
     }
+    let key = entry.key();
     let title = key.title();
     let mut score = 0i64;
     let mut reference: Option<String> = None;
@@ -224,6 +215,7 @@ fn evaluate(
                 t.whole.find(key.text().as_bytes()).is_some()
             }
             (Scope::Body, TextKind::Exact | TextKind::Fuzzy) => {
+                let article = entry.article();
                 let body = article.folded_body();
                 let found =
                     t.whole.find(title.as_bytes()).is_some() || t.encoded.find(body).is_some();
@@ -242,7 +234,7 @@ fn evaluate(
         if !t.negated {
             score += match scope {
                 Scope::Title => pre_score(title.as_bytes(), t),
-                Scope::Body => body_score(article, title, t),
+                Scope::Body => body_score(entry.article(), title, t),
             };
         }
     }
@@ -607,8 +599,8 @@ impl Matcher {
                 .par_chunks(BLOCK / 4)
                 .flat_map_iter(|part| {
                     part.iter().filter_map(|&index| {
-                        let (article, key) = corpus.entry(index as usize)?;
-                        evaluate(article, key, &prepared, scope, state).map(|score| Hit {
+                        let entry = corpus.entry(index as usize)?;
+                        evaluate(entry, &prepared, scope, state).map(|score| Hit {
                             index,
                             score: clamp_score(score),
                         })
