@@ -13,6 +13,7 @@ use crate::text::BidiMode;
 use crate::ui::Theme;
 use clap::{Args, Parser, Subcommand};
 use serde_json::json;
+use std::fmt::Write as _;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -699,9 +700,9 @@ fn emit(out: &mut impl Write, text: &str) -> Result<bool, crate::Error> {
 
 fn list(options: &LoadOptions, as_json: bool) -> Result<i32, crate::Error> {
     for_each_batch(options, |articles| {
-        write_lines_parallel(articles.len(), |i| {
-            let a = articles.get(i)?;
-            Some(if as_json {
+        write_lines_parallel(articles.len(), |i, out| {
+            let Some(a) = articles.get(i) else { return };
+            if as_json {
                 let mut v = json!({
                     "id": a.id,
                     "title": a.title,
@@ -714,16 +715,17 @@ fn list(options: &LoadOptions, as_json: bool) -> Result<i32, crate::Error> {
                 if let Some(line) = a.origin.line {
                     v["line"] = json!(line);
                 }
-                format!("{v}\n")
+                let _ = writeln!(out, "{v}");
             } else {
-                format!(
-                    "{}\t{}\t{}\t{}\n",
+                let _ = writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}",
                     a.id,
                     a.lang.as_str(),
                     a.sources.len(),
                     plain(&a.title)
-                )
-            })
+                );
+            }
         })
     })?;
     Ok(0)
@@ -781,10 +783,11 @@ fn for_each_batch(
 
 /// Like `write_lines` for many items: lines are formatted in parallel, a window at a
 /// time, and written in order (a million lines are a noticeable part of a command).
-/// `line(i)` for `i` in `0..count`.
+/// `line(i, out)` appends line `i` (or nothing) for `i` in `0..count`, in one buffer per
+/// part rather than a string per line.
 fn write_lines_parallel(
     count: usize,
-    line: impl Fn(usize) -> Option<String> + Sync,
+    line: impl Fn(usize, &mut String) + Sync,
 ) -> Result<bool, crate::Error> {
     use rayon::prelude::*;
     const WINDOW: usize = 1 << 16;
@@ -795,9 +798,11 @@ fn write_lines_parallel(
             .into_par_iter()
             .step_by(PART)
             .map(|part| {
-                (part..(part + PART).min(end))
-                    .filter_map(&line)
-                    .collect::<String>()
+                let mut out = String::new();
+                for i in part..(part + PART).min(end) {
+                    line(i, &mut out);
+                }
+                out
             })
             .collect::<Vec<_>>()
     }))
@@ -936,13 +941,13 @@ fn filter(
         hits.par_sort_by(|a, b| b.0.cmp(&a.0));
     }
     let shown = &hits[..hits.len().min(limit.unwrap_or(usize::MAX))];
-    write_lines_parallel(shown.len(), |i| {
+    write_lines_parallel(shown.len(), |i, out| {
         let (score, id, title) = &shown[i];
-        Some(if as_json {
-            format!("{}\n", json!({"id": id, "score": score, "title": title}))
+        let _ = if as_json {
+            writeln!(out, "{}", json!({"id": id, "score": score, "title": title}))
         } else {
-            format!("{id}\t{score}\t{}\n", plain(title))
-        })
+            writeln!(out, "{id}\t{score}\t{}", plain(title))
+        };
     })?;
     let matched = !hits.is_empty();
     leak(hits);
