@@ -526,6 +526,13 @@ mod tests {
                     format!("https://{}.ly/a", word(&mut rng, 5)).into(),
                 );
             }
+            if rng.below(4) == 0 {
+                // Sources in another order than the line's: text, url, then links.
+                let links: Vec<String> = (0..2)
+                    .map(|_| format!("https://{}.com/b", word(&mut rng, 4)))
+                    .collect();
+                record.insert("links".into(), links.into());
+            }
             let mut line = serde_json::Value::Object(record).to_string();
             if n % 7 == 0 {
                 // An escape serde_json would not write.
@@ -533,12 +540,18 @@ mod tests {
             }
             lines.push(line);
         }
+        // Its sources' domains are k1.com then k2.com (url before links): "12" would
+        // match across the two, in the order the line does not have.
+        lines.push(
+            r#"{"id":"k","links":["https://k2.com/b"],"title":"t","url":"https://k1.com/a"}"#
+                .to_string(),
+        );
         let text = lines.join("\n");
         let path = Arc::from("q.jsonl");
         let (all, _, _) = parse_json(&text, &path, "q", 1, None);
         let corpus = crate::corpus::Corpus::from_articles(all);
         let mut passed_total = 0;
-        for _ in 0..300 {
+        for n in 0..300 {
             let terms = 1 + rng.below(2);
             let query: Vec<String> = (0..terms)
                 .map(|_| {
@@ -546,7 +559,11 @@ mod tests {
                     format!("{prefix}{}", word(&mut rng, 3))
                 })
                 .collect();
-            let Ok(query) = Query::parse(&query.join(" ")) else {
+            let query = match n {
+                0 => "12".to_string(),
+                _ => query.join(" "),
+            };
+            let Ok(query) = Query::parse(&query) else {
                 continue;
             };
             let Some(filter) = RawFilter::new(&query) else {

@@ -270,18 +270,18 @@ fn greedy_span(haystack: &[u8], chars: &[Needle]) -> Option<usize> {
     Some(at - start)
 }
 
-/// Which field a fuzzy term matches: the title, place or source domains as a
-/// subsequence (never across two fields), or the id as a substring (a fuzzy
-/// subsequence of a numeric id is noise).
+/// Which field a fuzzy term matches: the title, place or a source domain as a
+/// subsequence (never across two fields, nor two domains), or the id as a substring (a
+/// fuzzy subsequence of a numeric id is noise).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
+enum Field<'a> {
     Title,
     Place,
-    Domains,
+    Domain(&'a str),
     Id,
 }
 
-fn fuzzy_field(search: SearchKey, t: &TextTerm) -> Option<Field> {
+fn fuzzy_field<'a>(search: SearchKey<'a>, t: &TextTerm) -> Option<Field<'a>> {
     if is_subsequence(search.title().as_bytes(), &t.chars) {
         Some(Field::Title)
     } else {
@@ -290,11 +290,15 @@ fn fuzzy_field(search: SearchKey, t: &TextTerm) -> Option<Field> {
 }
 
 /// `fuzzy_field` for a term known not to match the title.
-fn field_beyond_title(search: SearchKey, t: &TextTerm) -> Option<Field> {
+fn field_beyond_title<'a>(search: SearchKey<'a>, t: &TextTerm) -> Option<Field<'a>> {
     if is_subsequence(search.place().as_bytes(), &t.chars) {
         Some(Field::Place)
-    } else if is_subsequence(search.domains().as_bytes(), &t.chars) {
-        Some(Field::Domains)
+    } else if let Some(d) = search
+        .domains()
+        .split(' ')
+        .find(|d| is_subsequence(d.as_bytes(), &t.chars))
+    {
+        Some(Field::Domain(d))
     } else if search.id().contains(t.text.as_str()) {
         Some(Field::Id)
     } else {
@@ -318,7 +322,7 @@ fn exact_score(s: SearchKey, p: &Prepared, skim: &Skim) -> i64 {
             let text = match field {
                 Some(Field::Title) => s.title(),
                 Some(Field::Place) => s.place(),
-                Some(Field::Domains) => s.domains(),
+                Some(Field::Domain(d)) => d,
                 Some(Field::Id) => return ID_MATCH_SCORE,
                 None => return 0,
             };
@@ -880,6 +884,18 @@ mod tests {
         assert_eq!(ids(&c, "2017", Scope::Title, Order::Score), ["z", "x2017y"]);
         // "news" + an id fragment would only match across fields.
         assert!(ids(&c, "newst2", Scope::Title, Order::Score).is_empty());
+        // Nor across two source domains.
+        let c = corpus(&[(
+            "d",
+            &[
+                "Council",
+                "https://www.alwasat.ly/a",
+                "https://facebook.com/b",
+            ],
+        )]);
+        assert_eq!(ids(&c, "wasat", Scope::Title, Order::Score), ["d"]);
+        assert_eq!(ids(&c, "fbook", Scope::Title, Order::Score), ["d"]);
+        assert!(ids(&c, "lyfb", Scope::Title, Order::Score).is_empty());
     }
 
     #[test]

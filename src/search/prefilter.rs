@@ -16,8 +16,14 @@ use super::query::{Query, Term};
 #[derive(Debug)]
 pub struct RawFilter {
     /// For each needed letter, the UTF-8 of every character in the ranges the check sees
-    /// (see `sees_through`) that folds to text holding it; fewest first.
-    letters: Vec<Vec<memchr::memmem::Finder<'static>>>,
+    /// (see `sees_through`) that folds to text holding it.
+    forms: Vec<Vec<memchr::memmem::Finder<'static>>>,
+    /// The letters (indices in `forms`) that are looked for at all, fewest forms first:
+    /// a line lacking one is passed over at the first search that fails.
+    needed: Vec<usize>,
+    /// For each term, its letters in order: a fuzzy term matches one field (the title,
+    /// place, a source domain or the id), whose text is in the line in the same order.
+    terms: Vec<Vec<usize>>,
 }
 
 /// A letter with more forms than this is not looked for (Latin vowels have dozens of
@@ -27,35 +33,54 @@ const MAX_FORMS: usize = 8;
 impl RawFilter {
     /// `None` when the query needs no letter this check can look for.
     pub fn new(query: &Query) -> Option<RawFilter> {
-        let mut needed: Vec<char> = Vec::new();
-        for c in query.conditions.iter().filter(|c| !c.negated) {
-            if let Term::Text { text, .. } = &c.term {
-                needed.extend(text.chars());
-            }
-        }
         // Spaces and newlines separate the parts of a search key, and a made-up title can
         // end in an ellipsis (three dots once folded): none of them needs to be in the line.
-        needed.retain(|c| !matches!(c, ' ' | '\n' | '.'));
-        needed.sort_unstable();
-        needed.dedup();
+        let terms: Vec<Vec<char>> = query
+            .conditions
+            .iter()
+            .filter(|c| !c.negated)
+            .filter_map(|c| match &c.term {
+                Term::Text { text, .. } => Some(
+                    text.chars()
+                        .filter(|c| !matches!(c, ' ' | '\n' | '.'))
+                        .collect(),
+                ),
+                _ => None,
+            })
+            .collect();
+        let mut letters: Vec<char> = terms.concat();
+        letters.sort_unstable();
+        letters.dedup();
         let seen = (0..0x80)
             .chain(0xA0..0x800)
             .chain(0x2000..0x2080)
             .filter_map(char::from_u32)
             .filter(|&c| c != '\\');
-        let mut forms: Vec<Vec<char>> = vec![Vec::new(); needed.len()];
+        let mut forms: Vec<Vec<char>> = vec![Vec::new(); letters.len()];
         for c in seen {
             fold_chars(c.encode_utf8(&mut [0; 4]), |f| {
-                if let Ok(k) = needed.binary_search(&f)
+                if let Ok(k) = letters.binary_search(&f)
                     && forms[k].last() != Some(&c)
                 {
                     forms[k].push(c);
                 }
             });
         }
-        let mut letters: Vec<Vec<memchr::memmem::Finder<'static>>> = forms
-            .into_iter()
-            .filter(|f| f.len() <= MAX_FORMS)
+        let usable = |k: &usize| forms[*k].len() <= MAX_FORMS;
+        let mut needed: Vec<usize> = (0..letters.len()).filter(usable).collect();
+        needed.sort_by_key(|&k| forms[k].len());
+        let terms = terms
+            .iter()
+            .map(|t| {
+                t.iter()
+                    .filter_map(|c| letters.binary_search(c).ok())
+                    .filter(usable)
+                    .collect::<Vec<_>>()
+            })
+            .filter(|t| t.len() > 1)
+            .collect();
+        let forms = forms
+            .iter()
             .map(|f| {
                 f.iter()
                     .map(|c| {
@@ -65,20 +90,46 @@ impl RawFilter {
                     .collect()
             })
             .collect();
-        letters.sort_by_key(Vec::len);
-        (!letters.is_empty()).then_some(RawFilter { letters })
+        (!needed.is_empty()).then_some(RawFilter {
+            forms,
+            needed,
+            terms,
+        })
     }
 
     /// False only when the record on `line` (a JSON object with its own id and a
     /// non-blank title) cannot match: some needed letter has no character in it that
-    /// folds to it.
+    /// folds to it, or a term's letters are not there in order.
     pub fn may_match(&self, line: &str) -> bool {
         let b = line.as_bytes();
         !sees_through(b)
-            || self
-                .letters
+            || (self
+                .needed
                 .iter()
-                .all(|forms| forms.iter().any(|f| f.find(b).is_some()))
+                .all(|&k| self.forms[k].iter().any(|f| f.find(b).is_some()))
+                && self.terms.iter().all(|t| self.in_order(b, t)))
+    }
+
+    /// Whether `letters` are found in `b` one after another. A character may serve two
+    /// letters in a row (its fold can hold both: ß, ﻻ); the next letter is looked for
+    /// from where the last was found, at the earliest of its forms.
+    fn in_order(&self, b: &[u8], letters: &[usize]) -> bool {
+        let mut at = 0;
+        for &k in letters {
+            let mut first: Option<usize> = None;
+            for f in &self.forms[k] {
+                // Only a form before the earliest found so far can change the answer.
+                let end = first.map_or(b.len(), |p| at + p);
+                if let Some(p) = f.find(&b[at..end]) {
+                    first = Some(p);
+                }
+            }
+            match first {
+                Some(p) => at += p,
+                None => return false,
+            }
+        }
+        true
     }
 }
 
@@ -117,8 +168,9 @@ mod tests {
         // Hamza forms fold to alef, ta marbuta to ha.
         assert!(f.may_match(r#"{"id":"1","title":"إلقاعدة"}"#));
         assert!(!f.may_match(r#"{"id":"1","title":"مقر القيادة"}"#));
-        // Order does not matter here: the matcher decides.
-        assert!(f.may_match(r#"{"id":"1","title":"هدعاقلا"}"#));
+        // The letters of a term must come in order.
+        assert!(!f.may_match(r#"{"id":"1","title":"هدعاقلا"}"#));
+        assert!(f.may_match(r#"{"id":"1","title":"ال قا عدة"}"#));
         let f = filter("ecole 2017");
         assert!(f.may_match(r#"{"id":"x","title":"École 2017"}"#));
         assert!(f.may_match(r#"{"id":"x","title":"ECOLE ٢٠١٧"}"#));
@@ -141,6 +193,16 @@ mod tests {
         let long = format!("{{\"id\":\"1\",\"title\":\"{}مجل\"}}", "ط".repeat(40));
         assert!(!f.may_match(&long));
         assert!(f.may_match(&format!("{long}س")));
+    }
+
+    #[test]
+    fn one_character_may_serve_two_letters_and_terms_are_checked_apart() {
+        // ½ folds to 1, the fraction slash and 2.
+        let f = filter("12");
+        assert!(f.may_match(r#"{"id":"x","title":"½"}"#));
+        assert!(!f.may_match(r#"{"id":"x","title":"2 1"}"#));
+        let f = filter("مجلس طريق");
+        assert!(f.may_match(r#"{"id":"1","title":"طريق المجلس"}"#));
     }
 
     #[test]
