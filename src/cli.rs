@@ -735,7 +735,9 @@ fn list(options: &LoadOptions, as_json: bool) -> Result<i32, crate::Error> {
 /// it: a command that prints as it goes holds one batch in memory, not the corpus, and
 /// the memory of one batch serves the next (asking the kernel for fresh memory was a
 /// third of a large load). `each` says whether to go on (the reader of the output may
-/// have gone). Warnings are reported at the end.
+/// have gone, `show` has found its article); once it has said stop it is not called
+/// again, though batches read before the load stopped still arrive. Warnings are
+/// reported at the end.
 fn for_each_batch(
     options: &LoadOptions,
     mut each: impl FnMut(&Corpus) -> Result<bool, crate::Error>,
@@ -744,9 +746,9 @@ fn for_each_batch(
     let loader = crate::corpus::Loader::new(options.clone());
     let stop = loader.cancel_flag();
     let (mut warnings, mut summary) = (Vec::new(), crate::corpus::LoadSummary::default());
-    let mut failed = None;
+    let (mut failed, mut stopped) = (None, false);
     loader.run(|event| match event {
-        crate::corpus::LoadEvent::Batch { articles, .. } if failed.is_none() => {
+        crate::corpus::LoadEvent::Batch { articles, .. } if !stopped => {
             let batch = Corpus::from_articles(articles);
             let result = each(&batch);
             // Freed on the pool: this thread also reads the input and hands on the pieces in
@@ -754,13 +756,12 @@ fn for_each_batch(
             // a tenth of its time freeing batches here).
             rayon::spawn(move || drop(batch));
             match result {
-                Ok(true) => {}
-                Ok(false) => stop.store(true, std::sync::atomic::Ordering::Relaxed),
-                Err(e) => {
-                    failed = Some(e);
-                    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-                }
+                Ok(true) => return,
+                Ok(false) => {}
+                Err(e) => failed = Some(e),
             }
+            stopped = true;
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
         }
         crate::corpus::LoadEvent::Warnings(w) => warnings.extend(w),
         crate::corpus::LoadEvent::Finished(s) => summary = s,

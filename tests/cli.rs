@@ -185,6 +185,28 @@ fn show_plain_is_readable_logical_text() {
     assert!(out.contains("date   2017-04-02"), "{out}");
 }
 
+/// `show` stops the load at the article; batches read before it stopped still arrive and
+/// must not make it forget what it found.
+#[test]
+fn show_finds_an_article_early_in_a_large_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("many.jsonl");
+    let filler = "كلمة ".repeat(200);
+    let lines: Vec<String> = (0..4000)
+        .map(|i| {
+            serde_json::json!({"id": format!("r{i}"), "title": format!("t{i}"), "text": filler})
+                .to_string()
+        })
+        .collect();
+    std::fs::write(&path, lines.join("\n")).expect("write");
+    let path = path.to_str().expect("utf-8 path");
+    for id in ["r0", "r1", "r700", "r2500", "r3999"] {
+        let out = stdout_of(&["show", "--json", id, path]);
+        let v: Value = serde_json::from_str(&out).expect("json");
+        assert_eq!(v["id"], id);
+    }
+}
+
 #[test]
 fn unknown_id_and_missing_path_fail_clearly() {
     bin()
