@@ -1,8 +1,9 @@
 //! A cheap necessary condition for a JSON record to match a query in title scope, checked
 //! on the record's line before the article is built. The headless `filter` over a
 //! million records spent most of its time building, folding and indexing articles that
-//! could not match; a line that lacks every form of a letter the query needs is now
-//! passed over (its id is still claimed, so renamed duplicates stay the same).
+//! could not match; a line that lacks every form of a letter the query needs, or has a
+//! term's letters only out of order, is now passed over (its id is still claimed, so
+//! renamed duplicates stay the same).
 //!
 //! Exact, not a heuristic: every character that can fold to a needed letter counts as
 //! that letter, and whatever the check cannot see through says "may match": escapes,
