@@ -6,6 +6,7 @@ use super::sanitize::{is_bidi_control, placeholder};
 use super::shape::{Shaped, shape};
 use crate::corpus::Direction;
 use crate::recent::Recent;
+use compact_str::CompactString;
 use ratatui::buffer::CellWidth;
 use std::cell::RefCell;
 use std::ops::Range;
@@ -16,7 +17,9 @@ use unicode_segmentation::UnicodeSegmentation;
 /// came from in the logical text (a byte offset), so styles and highlights can find it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Glyph {
-    pub text: String,
+    /// Kept inline (a cluster is a few bytes): a string per glyph was most of the time
+    /// of laying out a screen of new rows.
+    pub text: CompactString,
     pub width: u8,
     /// Byte range of the original text this glyph draws.
     pub logical: usize,
@@ -118,7 +121,7 @@ fn clusters(text: &str, mode: BidiMode) -> (String, Vec<Cluster>) {
         out.push(Cluster {
             shaped: range,
             glyph: Glyph {
-                text: g.to_string(),
+                text: g.into(),
                 width,
                 logical: shaped.logical_at(offset),
                 logical_end: 0,
@@ -174,7 +177,7 @@ fn reorder(line: Vec<Cluster>, bidi: Option<&Paragraph<'_>>) -> Vec<Glyph> {
         .into_iter()
         .filter_map(|i| {
             let mut g = glyphs[i].take()?;
-            if levels[i].is_rtl() {
+            if levels[i].is_rtl() && g.text.chars().any(|c| mirror(c) != c) {
                 g.text = g.text.chars().map(mirror).collect();
             }
             Some(g)
