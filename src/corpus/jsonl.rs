@@ -521,17 +521,18 @@ mod tests {
                 );
             }
             if rng.below(4) == 0 {
-                record.insert(
-                    "url".into(),
-                    format!("https://{}.ly/a", word(&mut rng, 5)).into(),
-                );
-            }
-            if rng.below(4) == 0 {
-                // Sources in another order than the line's: text, url, then links.
+                // Written before url (fields keep their order), while sources are text,
+                // url, then links: the line's order is not the sources' order.
                 let links: Vec<String> = (0..2)
                     .map(|_| format!("https://{}.com/b", word(&mut rng, 4)))
                     .collect();
                 record.insert("links".into(), links.into());
+            }
+            if rng.below(4) == 0 {
+                record.insert(
+                    "url".into(),
+                    format!("https://{}.ly/a", word(&mut rng, 5)).into(),
+                );
             }
             let mut line = serde_json::Value::Object(record).to_string();
             if n % 7 == 0 {

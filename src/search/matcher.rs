@@ -139,7 +139,8 @@ fn prepare(query: &Query) -> Prepared {
 }
 
 fn field_matches(entry: Entry, term: &Term, state: Option<&StateView>) -> bool {
-    let (key, article) = (entry.key(), || entry.article());
+    // Neither is read unless the term needs it (each is a cache miss at a million).
+    let (key, article) = (|| entry.key(), || entry.article());
     let saved = || state.and_then(|s| s.tags.get(&article().id));
     match term {
         Term::Tag(tag) => saved().is_some_and(|s| s.tags.iter().any(|t| fold(t) == *tag)),
@@ -147,8 +148,8 @@ fn field_matches(entry: Entry, term: &Term, state: Option<&StateView>) -> bool {
         Term::Reviewed => saved().is_some_and(|s| s.reviewed),
         Term::Marked => state.is_some_and(|s| s.marks.contains(&article().id)),
         // The key holds the folded place and domains (one per line), so no folding here.
-        Term::Source(host) => key.domains().split(' ').any(|d| d.contains(host.as_str())),
-        Term::Place(place) => key.place().contains(place.as_str()),
+        Term::Source(host) => key().domains().any(|d| d.contains(host.as_str())),
+        Term::Place(place) => key().place().contains(place.as_str()),
         Term::Lang(lang) => article().lang == *lang,
         Term::IdPrefix(prefix) => article().id.starts_with(prefix.as_str()),
         Term::HasLinks => !article().sources.is_empty(),
@@ -295,7 +296,6 @@ fn field_beyond_title<'a>(search: SearchKey<'a>, t: &TextTerm) -> Option<Field<'
         Some(Field::Place)
     } else if let Some(d) = search
         .domains()
-        .split(' ')
         .find(|d| is_subsequence(d.as_bytes(), &t.chars))
     {
         Some(Field::Domain(d))

@@ -80,9 +80,9 @@ impl<'a> SearchKey<'a> {
         self.line(1)
     }
 
-    /// Folded source domains, separated by spaces.
-    pub fn domains(&self) -> &'a str {
-        self.line(2)
+    /// Folded source domains, each once where it repeats in a row.
+    pub fn domains(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+        self.line(2).split_terminator(' ')
     }
 
     /// The folded id.

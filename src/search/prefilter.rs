@@ -112,7 +112,7 @@ impl RawFilter {
     }
 
     /// Whether `letters` are found in `b` one after another. A character may serve two
-    /// letters in a row (its fold can hold both: ß, ﻻ); the next letter is looked for
+    /// letters in a row (its fold can hold both: ß, ½); the next letter is looked for
     /// from where the last was found, at the earliest of its forms.
     fn in_order(&self, b: &[u8], letters: &[usize]) -> bool {
         let mut at = 0;
