@@ -31,6 +31,19 @@ impl Chunk {
         self.keys.clear();
         self.ends.clear();
         self.title_lens.clear();
+        // Sized once from the unfolded fields (folding rarely makes text longer): grown
+        // step by step, the string was copied a dozen times per batch.
+        let size: usize = self
+            .articles
+            .iter()
+            .map(|a| {
+                let domains: usize = a.sources.iter().map(|s| s.domain().len() + 1).sum();
+                a.title.len() + a.place.as_ref().map_or(0, String::len) + domains + a.id.len() + 3
+            })
+            .sum();
+        self.keys.reserve(size);
+        self.ends.reserve(self.articles.len());
+        self.title_lens.reserve(self.articles.len());
         for a in &self.articles {
             let title_len = crate::search::build_key(a, &mut self.keys);
             self.ends.push(self.keys.len());
@@ -59,6 +72,18 @@ impl Chunk {
     }
 
     /// Move `other`'s articles to the end of this chunk.
+    /// Room for this many more articles and bytes of keys.
+    pub fn reserve(&mut self, articles: usize, keys: usize) {
+        self.articles.reserve(articles);
+        self.ends.reserve(articles);
+        self.title_lens.reserve(articles);
+        self.keys.reserve(keys);
+    }
+
+    pub fn keys_len(&self) -> usize {
+        self.keys.len()
+    }
+
     pub fn append(&mut self, mut other: Chunk) {
         let offset = self.keys.len();
         self.keys.push_str(&other.keys);

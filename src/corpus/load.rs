@@ -533,6 +533,11 @@ impl Loader {
                 }
                 // A large piece (JSON Lines) goes on as it is; single reports are gathered.
                 let mut batch = Chunk::default();
+                let small = parsed.iter().filter(|p| p.articles.len() < BATCH_AS_IS);
+                batch.reserve(
+                    small.clone().map(|p| p.articles.len()).sum(),
+                    small.map(|p| p.articles.keys_len()).sum(),
+                );
                 for p in parsed {
                     if p.articles.len() < BATCH_AS_IS {
                         batch.append(p.articles);
