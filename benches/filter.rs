@@ -160,10 +160,7 @@ fn write_titles(dir: &std::path::Path, n: usize) -> (std::path::PathBuf, std::pa
     // On disk before anything is timed: the first runs otherwise met the kernel writing
     // back 350 MB.
     for w in [t, j] {
-        w.into_inner()
-            .expect("write")
-            .sync_all()
-            .expect("sync");
+        w.into_inner().expect("write").sync_all().expect("sync");
     }
     (txt, jsonl)
 }

@@ -438,6 +438,10 @@ pub struct Matcher {
     /// Rank only this many with SkimMatcherV2 (interactive use); `None` ranks all.
     ranked: Option<usize>,
     cache: VecDeque<Cached>,
+    /// The articles a run looks at, kept from run to run: a million of them are 4 MB,
+    /// which mimalloc hands back to the system a second after they are freed and then
+    /// has to fault in again.
+    candidates: Vec<u32>,
 }
 
 struct Cached {
@@ -464,6 +468,7 @@ impl Matcher {
             skim: Skim::new(),
             ranked: None,
             cache: VecDeque::new(),
+            candidates: Vec::new(),
         }
     }
 
@@ -574,21 +579,26 @@ impl Matcher {
             .cache
             .iter()
             .find(|c| c.scope == scope && (c.query == *query || query.narrows(&c.query)));
-        let (mut hits, candidates): (Vec<Hit>, Vec<u32>) = match base {
-            Some(c) if c.query == *query => (
-                c.hits.as_ref().clone(),
-                (c.corpus_len as u32..len as u32).collect(),
-            ),
-            Some(c) => (
-                Vec::new(),
-                c.hits
-                    .iter()
-                    .map(|h| h.index)
-                    .chain(c.corpus_len as u32..len as u32)
-                    .collect(),
-            ),
-            None => (Vec::new(), (0..len as u32).collect()),
+        let candidates = &mut self.candidates;
+        candidates.clear();
+        let mut hits = match base {
+            Some(c) if c.query == *query => {
+                candidates.extend(c.corpus_len as u32..len as u32);
+                c.hits.as_ref().clone()
+            }
+            Some(c) => {
+                candidates.extend(c.hits.iter().map(|h| h.index));
+                candidates.extend(c.corpus_len as u32..len as u32);
+                Vec::new()
+            }
+            None => {
+                candidates.extend(0..len as u32);
+                Vec::new()
+            }
         };
+        // Room for every candidate: grown step by step, a million hits were copied again
+        // and again (mimalloc copies a large block it grows).
+        hits.reserve(candidates.len());
         let prepared = prepare(query);
         let mut last_report = std::time::Instant::now();
         for block in candidates.chunks(BLOCK * rayon::current_num_threads().max(1)) {
@@ -613,6 +623,7 @@ impl Matcher {
                 .collect();
             hits.extend(found);
         }
+        hits.shrink_to_fit();
         let hits = Arc::new(hits);
         self.cache.push_front(Cached {
             query: query.clone(),
