@@ -19,14 +19,6 @@ pub mod ui;
 
 use std::path::PathBuf;
 
-/// mimalloc, not glibc's malloc, for every program built on this crate (the app, its
-/// tests and benchmarks alike): the headless filter on a million titles and large loads
-/// took about a fifth less time, where glibc's arenas locked against each other when
-/// one thread freed what another had allocated. It needs only a C compiler, which
-/// linking Rust already does.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// The process is about to exit: freeing a million articles one by one would only add
 /// seconds after the work is done (the answer printed, the terminal restored).
 pub(crate) fn leak<T>(value: T) {

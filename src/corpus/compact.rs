@@ -7,13 +7,6 @@
 
 use crate::search::alphabet;
 
-thread_local! {
-    /// Where text is folded before it is copied out at its size: a buffer sized for the
-    /// UTF-8 and shrunk afterwards kept its whole block under allocators that shrink in
-    /// place (the folded text is about 60% of it).
-    static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
 /// Folded text followed by the edits that restore the original.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct StoredText {
@@ -94,18 +87,9 @@ impl StoredText {
     /// Store the paragraphs (`size`: their bytes, for the allocation). This reads every
     /// byte of the corpus at load, so the common characters take the shortest path.
     pub fn build<'a>(paragraphs: impl Iterator<Item = &'a str>, size: usize) -> StoredText {
-        SCRATCH.with_borrow_mut(|folded| Self::build_in(paragraphs, size, folded))
-    }
-
-    fn build_in<'a>(
-        paragraphs: impl Iterator<Item = &'a str>,
-        size: usize,
-        folded: &mut Vec<u8>,
-    ) -> StoredText {
         let codes = alphabet::arabic_codes();
         let table = common_folds();
-        folded.clear();
-        folded.reserve(size);
+        let mut folded = Vec::with_capacity(size);
         let mut edits = Edits {
             bytes: Vec::new(),
             last: 0,
@@ -125,10 +109,17 @@ impl StoredText {
             let b = p.as_bytes();
             let mut i = 0;
             while i < b.len() {
-                i = common_run(b, i, table, folded, &mut o, &mut edits);
+                i = common_run(b, i, table, &mut folded, &mut o, &mut edits);
                 if let Some(&c) = b.get(i) {
                     let utf8 = &b[i..i + utf8_width(c)];
-                    o = rare(utf8, codes, folded, o, b.len() - i - utf8.len(), &mut edits);
+                    o = rare(
+                        utf8,
+                        codes,
+                        &mut folded,
+                        o,
+                        b.len() - i - utf8.len(),
+                        &mut edits,
+                    );
                     i += utf8.len();
                 }
             }
@@ -136,11 +127,10 @@ impl StoredText {
         folded.truncate(o);
         let folded_len = folded.len();
         folded.extend_from_slice(&edits.bytes);
-        let bytes = Box::from(folded.as_slice());
-        if folded.capacity() > 1 << 20 {
-            *folded = Vec::new();
+        StoredText {
+            bytes: folded.into_boxed_slice(),
+            folded_len,
         }
-        StoredText { bytes, folded_len }
     }
 
     /// The folded paragraphs, separated by newlines: what body search reads.

@@ -439,8 +439,7 @@ pub struct Matcher {
     ranked: Option<usize>,
     cache: VecDeque<Cached>,
     /// The articles a run looks at, kept from run to run: a million of them are 4 MB,
-    /// which mimalloc hands back to the system a second after they are freed and then
-    /// has to fault in again.
+    /// allocated, faulted in and freed again on every keystroke.
     candidates: Vec<u32>,
 }
 
@@ -597,7 +596,7 @@ impl Matcher {
             }
         };
         // Room for every candidate: grown step by step, a million hits were copied again
-        // and again (mimalloc copies a large block it grows).
+        // and again.
         hits.reserve(candidates.len());
         let prepared = prepare(query);
         let mut last_report = std::time::Instant::now();
