@@ -106,11 +106,13 @@ impl Body {
 
     /// Record a URL once; `paragraph` is the paragraph it backs, if any.
     pub fn add_source(&mut self, url: &str, paragraph: Option<usize>) {
-        let index = match self.by_url.get(url) {
-            Some(&i) => i,
+        let index = match self.find_source(url) {
+            Some(i) => i,
             None => {
                 self.sources.push(Source::new(url.to_string()));
-                self.by_url.insert(url.to_string(), self.sources.len() - 1);
+                if !self.by_url.is_empty() {
+                    self.by_url.insert(url.to_string(), self.sources.len() - 1);
+                }
                 self.sources.len() - 1
             }
         };
@@ -120,6 +122,22 @@ impl Body {
                 source.paragraphs.push(p);
             }
         }
+    }
+
+    /// Where `url` is among the sources. Most reports have a few links, looked through
+    /// one by one; a long list gets an index (hashing and copying every URL into one
+    /// was a percent of a load).
+    fn find_source(&mut self, url: &str) -> Option<usize> {
+        const LOOKED_THROUGH: usize = 16;
+        if self.sources.len() <= LOOKED_THROUGH {
+            return self.sources.iter().position(|s| s.url == url);
+        }
+        if self.by_url.is_empty() {
+            // Built once the list is long; later sources go in as they come.
+            let all = self.sources.iter().enumerate();
+            self.by_url = all.map(|(i, s)| (s.url.clone(), i)).collect();
+        }
+        self.by_url.get(url).copied()
     }
 
     /// The dateline place and the rest of the first paragraph.
@@ -418,5 +436,18 @@ mod tests {
         let a = parse(b"one\nhttps://a.ly/1\ntwo\nhttps://a.ly/1").expect("parses");
         assert_eq!(a.sources.len(), 1);
         assert_eq!(a.sources[0].paragraphs, [0, 1]);
+        // Past the links looked through one by one, an index finds them.
+        let mut text = String::from("one\n");
+        for i in 0..40 {
+            text.push_str(&format!("https://a.ly/{i}\n"));
+        }
+        text.push_str("two\n");
+        for i in (0..40).rev() {
+            text.push_str(&format!("https://a.ly/{i}\n"));
+        }
+        let a = parse(text.as_bytes()).expect("parses");
+        assert_eq!(a.sources.len(), 40);
+        assert!(a.sources.iter().all(|s| s.paragraphs == [0, 1]));
+        assert_eq!(a.sources[39].url, "https://a.ly/39");
     }
 }
