@@ -304,10 +304,14 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, warnings: &mut Vec<LoadWarning>) {
             return;
         }
     };
-    let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let name = entry.file_name();
+    // Each name taken once: a sort keyed by `file_name` made two copies per comparison,
+    // a few hundred thousand allocations on the one thread for 100,000 files.
+    let mut entries: Vec<_> = entries
+        .filter_map(Result::ok)
+        .map(|e| (e.file_name(), e))
+        .collect();
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    for (name, entry) in entries {
         let name = name.to_string_lossy();
         if name.starts_with('.') {
             continue;
