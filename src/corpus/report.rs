@@ -246,23 +246,26 @@ pub fn derive_title(lead: &str) -> String {
     let mut sentence_end = None;
     let mut clause_end = None;
     let mut cut = lead.len();
-    let mut iter = lead.char_indices().enumerate().peekable();
-    while let Some((count, (i, c))) = iter.next() {
+    // The character after is looked at only after punctuation (this runs on every report).
+    for (count, (i, c)) in lead.char_indices().enumerate() {
         if count >= TITLE_MAX {
             cut = i;
             break;
         }
-        let at_break = iter.peek().is_none_or(|(_, (_, n))| n.is_whitespace());
-        if matches!(c, '.' | '!' | '?' | '؟' | '۔') && at_break && count > 15 {
+        let sentence = matches!(c, '.' | '!' | '?' | '؟' | '۔');
+        if !sentence && !matches!(c, '،' | ',' | '؛' | ';') {
+            continue;
+        }
+        let next = lead[i + c.len_utf8()..].chars().next();
+        if !next.is_none_or(char::is_whitespace) {
+            continue;
+        }
+        if sentence && count > 15 {
             let keep = if c == '.' { i } else { i + c.len_utf8() };
             sentence_end = Some(keep);
             break;
         }
-        if matches!(c, '،' | ',' | '؛' | ';')
-            && at_break
-            && count >= TITLE_CLAUSE_MIN
-            && clause_end.is_none()
-        {
+        if !sentence && count >= TITLE_CLAUSE_MIN && clause_end.is_none() {
             clause_end = Some(i);
         }
     }
