@@ -31,14 +31,49 @@ pub struct RecordError {
     pub reason: String,
 }
 
-/// A JSON Lines record not built because its line cannot match the query it was loaded
-/// for (see `RawFilter`): its id, claimed in file order like an article's.
-#[derive(Debug)]
+/// The JSON Lines records of a piece not built because their lines cannot match the
+/// query they were loaded for (see `RawFilter`): their ids, claimed in file order like
+/// articles'. The ids are kept in one string: a string each was most of the records of a
+/// large filtered load, allocated on the pool and freed on the reading thread.
+#[derive(Debug, Default)]
 pub struct PassedOver {
-    /// How many articles of the same piece came before it.
-    pub before: usize,
-    pub id: String,
-    pub origin: Origin,
+    ids: String,
+    /// For each record: how many articles of the piece came before it, the end of its id
+    /// in `ids`, and its line.
+    records: Vec<(usize, usize, Option<usize>)>,
+    /// The file they are in.
+    path: Option<Arc<str>>,
+}
+
+impl PassedOver {
+    pub fn push(&mut self, before: usize, id: &str, path: &Arc<str>, line: Option<usize>) {
+        if self.path.is_none() {
+            self.path = Some(path.clone());
+        }
+        self.ids.push_str(id);
+        self.records.push((before, self.ids.len(), line));
+    }
+
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    pub fn path(&self) -> Option<&Arc<str>> {
+        self.path.as_ref()
+    }
+
+    /// Each record's articles before it, id and line, in file order.
+    pub fn iter(&self) -> impl Iterator<Item = (usize, &str, Option<usize>)> {
+        let starts = std::iter::once(0).chain(self.records.iter().map(|r| r.1));
+        self.records
+            .iter()
+            .zip(starts)
+            .map(|(&(before, end, line), start)| (before, &self.ids[start..end], line))
+    }
 }
 
 /// Parse a `.jsonl`/`.json` file: JSON Lines, or one JSON array (or object) of articles.
@@ -51,8 +86,8 @@ pub fn parse_json(
     stem: &str,
     first_line: usize,
     only: Option<&RawFilter>,
-) -> (Vec<Article>, Vec<RecordError>, Vec<PassedOver>) {
-    let mut passed_over = Vec::new();
+) -> (Vec<Article>, Vec<RecordError>, PassedOver) {
+    let mut passed_over = PassedOver::default();
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let trimmed = text.trim_start();
     let mut articles = Vec::new();
@@ -101,18 +136,16 @@ pub fn parse_json(
                 continue;
             }
         };
-        let origin = Origin {
+        let origin = || Origin {
             path: path.clone(),
             line: Some(line_no),
         };
         let only = only.map(|f| (f, line));
         match record.and_then(|r| from_record(r, origin, only, || format!("{stem}:{line_no}"))) {
             Ok(Built::Article(a)) => articles.push(a),
-            Ok(Built::PassedOver(id, origin)) => passed_over.push(PassedOver {
-                before: articles.len(),
-                id,
-                origin,
-            }),
+            Ok(Built::PassedOver(id)) => {
+                passed_over.push(articles.len(), &id, path, Some(line_no));
+            }
             Err(reason) => errors.push(RecordError {
                 line: Some(line_no),
                 column: None,
@@ -124,10 +157,10 @@ pub fn parse_json(
 }
 
 /// What became of a record.
-enum Built {
+enum Built<'a> {
     Article(Article),
     /// Not built: it cannot match (see `RawFilter`); its id.
-    PassedOver(String, Origin),
+    PassedOver(Cow<'a, str>),
 }
 
 fn json_error(e: &serde_json::Error, line: Option<usize>) -> RecordError {
@@ -349,20 +382,21 @@ fn from_raw(
     origin: Origin,
     fallback_id: impl FnOnce() -> String,
 ) -> Result<Article, String> {
-    match from_record(parse_record(raw.get())?, origin, None, fallback_id)? {
+    match from_record(parse_record(raw.get())?, || origin, None, fallback_id)? {
         Built::Article(a) => Ok(a),
         // Not asked for: nothing is passed over without a filter.
-        Built::PassedOver(id, _) => Err(format!("record {id:?} passed over")),
+        Built::PassedOver(id) => Err(format!("record {id:?} passed over")),
     }
 }
 
-/// `fallback_id` names a record that has no id (made only then: most records have one).
-fn from_record(
-    mut map: Record,
-    origin: Origin,
+/// `fallback_id` names a record that has no id, `origin` says where it is (each made
+/// only when needed: most records have an id, and a record passed over needs neither).
+fn from_record<'a>(
+    mut map: Record<'a>,
+    origin: impl FnOnce() -> Origin,
     only: Option<(&RawFilter, &str)>,
     fallback_id: impl FnOnce() -> String,
-) -> Result<Built, String> {
+) -> Result<Built<'a>, String> {
     // Prodigy keeps id, title and url under "meta"; top-level fields win.
     let mut meta_obj = match map.take(&["meta"]) {
         Some(m) if m.get().starts_with('{') => parse_record(m.get())?,
@@ -396,7 +430,10 @@ fn from_record(
         && !title.trim().is_empty()
         && !filter.may_match(line)
     {
-        return Ok(Built::PassedOver(clean(id), origin));
+        return Ok(Built::PassedOver(match id {
+            Cow::Borrowed(id) => sanitize(id.trim()),
+            Cow::Owned(id) => Cow::Owned(clean(id)),
+        }));
     }
     let place = place.and_then(as_text);
     let date = date.and_then(as_text);
@@ -438,7 +475,7 @@ fn from_record(
     let id = id.map_or_else(fallback_id, |i| clean(&i));
     let mut article = body.into_article(
         id,
-        origin,
+        origin(),
         title.as_deref().map(clean),
         place.as_deref().map(clean),
     );
@@ -581,8 +618,8 @@ mod tests {
                 .iter()
                 .filter_map(|h| corpus.get(h.index as usize)?.origin.line)
                 .collect();
-            for p in &passed {
-                let line = p.origin.line.expect("a line");
+            for (_, _, line) in passed.iter() {
+                let line = line.expect("a line");
                 assert!(
                     !matched.contains(&line),
                     "{query:?} passed over a match: {}",

@@ -334,7 +334,7 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, warnings: &mut Vec<LoadWarning>) {
 struct Parsed {
     articles: Chunk,
     warnings: Vec<LoadWarning>,
-    passed_over: Vec<PassedOver>,
+    passed_over: PassedOver,
 }
 
 fn warning(path: &Arc<str>, kind: WarningKind, message: impl Into<String>) -> LoadWarning {
@@ -384,7 +384,7 @@ fn parse_report_input(input: &Input) -> Parsed {
             Parsed {
                 articles: Chunk::new(vec![article]),
                 warnings,
-                passed_over: Vec::new(),
+                passed_over: PassedOver::default(),
             }
         }
         Err(ReportError::Empty) => Parsed {
@@ -576,7 +576,7 @@ impl Loader {
                 vec![Parsed {
                     articles: Chunk::default(),
                     warnings: scan_warnings,
-                    passed_over: Vec::new(),
+                    passed_over: PassedOver::default(),
                 }],
                 0,
                 0,
@@ -897,7 +897,7 @@ fn only(w: LoadWarning) -> Vec<Parsed> {
     vec![Parsed {
         articles: Chunk::default(),
         warnings: vec![w],
-        passed_over: Vec::new(),
+        passed_over: PassedOver::default(),
     }]
 }
 
@@ -957,54 +957,85 @@ impl IdRegistry {
     fn claim_all(
         &mut self,
         articles: &mut [Article],
-        mut passed_over: Vec<PassedOver>,
+        passed_over: PassedOver,
         warnings: &mut Vec<LoadWarning>,
     ) {
+        /// An id to claim: an article's (renamed in place when taken), or a record's
+        /// passed over (its line).
+        enum Claim<'a> {
+            Built(&'a mut Article),
+            Passed(&'a str, Option<usize>),
+        }
         // The ids in file order, those of records passed over among the articles'.
-        let mut order: Vec<(&mut String, &Origin)> =
-            Vec::with_capacity(articles.len() + passed_over.len());
+        let mut order: Vec<Claim> = Vec::with_capacity(articles.len() + passed_over.len());
         let mut rest = articles.iter_mut();
         let mut done = 0;
-        for p in &mut passed_over {
-            let run = rest.by_ref().take(p.before.saturating_sub(done));
-            order.extend(run.map(|a| (&mut a.id, &a.origin)));
-            done = p.before;
-            order.push((&mut p.id, &p.origin));
+        for (before, id, line) in passed_over.iter() {
+            let run = rest.by_ref().take(before.saturating_sub(done));
+            order.extend(run.map(Claim::Built));
+            done = before;
+            order.push(Claim::Passed(id, line));
         }
-        order.extend(rest.map(|a| (&mut a.id, &a.origin)));
+        order.extend(rest.map(Claim::Built));
         const AHEAD: usize = 64;
         let mut hashes = [0u32; AHEAD];
         for group in order.chunks_mut(AHEAD) {
-            for (h, (id, _)) in hashes.iter_mut().zip(group.iter()) {
-                *h = super::ids::id_hash(id);
+            for (h, claim) in hashes.iter_mut().zip(group.iter()) {
+                *h = super::ids::id_hash(match claim {
+                    Claim::Built(a) => &a.id,
+                    Claim::Passed(id, _) => id,
+                });
             }
             std::hint::black_box(self.table.warm(hashes[..group.len()].iter().copied()));
-            for (&h, (id, origin)) in hashes.iter().zip(group.iter_mut()) {
-                warnings.extend(self.claim_hashed(h, id, origin));
+            for (&h, claim) in hashes.iter().zip(group.iter_mut()) {
+                match claim {
+                    Claim::Built(a) => {
+                        let (path, line) = (&a.origin.path, a.origin.line);
+                        if let Some((renamed, w)) = self.claim_hashed(h, &a.id, path, line) {
+                            a.id = renamed;
+                            warnings.push(w);
+                        }
+                    }
+                    Claim::Passed(id, line) => {
+                        // Every record passed over has the piece's path.
+                        let Some(path) = passed_over.path() else {
+                            continue;
+                        };
+                        warnings.extend(self.claim_hashed(h, id, path, *line).map(|c| c.1));
+                    }
+                }
             }
         }
     }
 
-    fn claim_hashed(&mut self, hash: u32, id: &mut String, origin: &Origin) -> Option<LoadWarning> {
-        let first = self.insert_hashed(hash, id, &origin.path)?;
+    /// Claim `id` (hashed: `hash`) for a record of `path` at `line`; when it was taken,
+    /// the name it gets instead and the warning that says so.
+    fn claim_hashed(
+        &mut self,
+        hash: u32,
+        id: &str,
+        path: &Arc<str>,
+        line: Option<usize>,
+    ) -> Option<(String, LoadWarning)> {
+        let first = self.insert_hashed(hash, id, path)?;
         let first = self.paths[self.first_path[first as usize] as usize].clone();
-        let original = std::mem::take(id);
         let mut n = 2;
         let renamed = loop {
-            let candidate = format!("{original}~{n}");
-            if self.insert(&candidate, &origin.path).is_none() {
+            let candidate = format!("{id}~{n}");
+            if self.insert(&candidate, path).is_none() {
                 break candidate;
             }
             n += 1;
         };
-        id.clone_from(&renamed);
-        Some(LoadWarning {
-            path: origin.path.clone(),
-            line: origin.line,
+        let message = format!("duplicate id {id:?} (first in {first}): loaded as {renamed:?}");
+        let warning = LoadWarning {
+            path: path.clone(),
+            line,
             column: None,
             kind: WarningKind::DuplicateId,
-            message: format!("duplicate id {original:?} (first in {first}): loaded as {renamed:?}"),
-        })
+            message,
+        };
+        Some((renamed, warning))
     }
 }
 
@@ -1165,7 +1196,7 @@ mod tests {
                     WarningKind::BadRecord,
                     n.to_string(),
                 )],
-                passed_over: Vec::new(),
+                passed_over: PassedOver::default(),
             }
         }
         // Two pieces through the pool, then four whose results come back in an order
@@ -1223,7 +1254,7 @@ mod tests {
         articles[120] = mk("x~2", "d/x~2.txt");
         articles[149] = mk("n0", "e/n0.txt");
         let mut warnings = Vec::new();
-        reg.claim_all(&mut articles, Vec::new(), &mut warnings);
+        reg.claim_all(&mut articles, PassedOver::default(), &mut warnings);
         assert_eq!(articles[3].id, "x");
         assert_eq!(articles[10].id, "x~2");
         assert_eq!(articles[100].id, "x~3");
@@ -1238,19 +1269,12 @@ mod tests {
         // Later pieces see the earlier ones' ids, and records passed over (not built)
         // claim theirs in their place among the articles.
         let mut more = vec![mk("n5", "f/n5.txt"), mk("fresh", "f/fresh.txt")];
-        let passed = |before: usize, id: &str| PassedOver {
-            before,
-            id: id.to_string(),
-            origin: Origin {
-                path: Arc::from("g.jsonl"),
-                line: Some(before + 1),
-            },
-        };
-        reg.claim_all(
-            &mut more,
-            vec![passed(0, "fresh"), passed(2, "n6"), passed(2, "late")],
-            &mut warnings,
-        );
+        let mut passed = PassedOver::default();
+        let path: Arc<str> = Arc::from("g.jsonl");
+        for (before, id) in [(0, "fresh"), (2, "n6"), (2, "late")] {
+            passed.push(before, id, &path, Some(before + 1));
+        }
+        reg.claim_all(&mut more, passed, &mut warnings);
         assert_eq!(
             (more[0].id.as_str(), more[1].id.as_str()),
             ("n5~2", "fresh~2")
@@ -1263,7 +1287,7 @@ mod tests {
             "{said:?}"
         );
         let mut last = vec![mk("late", "h/late.txt")];
-        reg.claim_all(&mut last, Vec::new(), &mut warnings);
+        reg.claim_all(&mut last, PassedOver::default(), &mut warnings);
         assert_eq!(last[0].id, "late~2");
     }
 }
