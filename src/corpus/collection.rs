@@ -72,18 +72,6 @@ impl Chunk {
     }
 
     /// Move `other`'s articles to the end of this chunk.
-    /// Room for this many more articles and bytes of keys.
-    pub fn reserve(&mut self, articles: usize, keys: usize) {
-        self.articles.reserve(articles);
-        self.ends.reserve(articles);
-        self.title_lens.reserve(articles);
-        self.keys.reserve(keys);
-    }
-
-    pub fn keys_len(&self) -> usize {
-        self.keys.len()
-    }
-
     pub fn append(&mut self, mut other: Chunk) {
         let offset = self.keys.len();
         self.keys.push_str(&other.keys);

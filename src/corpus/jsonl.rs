@@ -62,17 +62,18 @@ impl PassedOver {
         self.records.is_empty()
     }
 
-    pub fn path(&self) -> Option<&Arc<str>> {
-        self.path.as_ref()
-    }
-
-    /// Each record's articles before it, id and line, in file order.
-    pub fn iter(&self) -> impl Iterator<Item = (usize, &str, Option<usize>)> {
+    /// Each record's articles before it, id, path and line, in file order.
+    pub fn iter(&self) -> impl Iterator<Item = (usize, &str, &Arc<str>, Option<usize>)> {
         let starts = std::iter::once(0).chain(self.records.iter().map(|r| r.1));
-        self.records
-            .iter()
-            .zip(starts)
-            .map(|(&(before, end, line), start)| (before, &self.ids[start..end], line))
+        // A record was pushed with its path: none, no records.
+        self.path.iter().flat_map(move |path| {
+            self.records
+                .iter()
+                .zip(starts.clone())
+                .map(move |(&(before, end, line), start)| {
+                    (before, &self.ids[start..end], path, line)
+                })
+        })
     }
 }
 
@@ -618,7 +619,7 @@ mod tests {
                 .iter()
                 .filter_map(|h| corpus.get(h.index as usize)?.origin.line)
                 .collect();
-            for (_, _, line) in passed.iter() {
+            for (_, _, _, line) in passed.iter() {
                 let line = line.expect("a line");
                 assert!(
                     !matched.contains(&line),

@@ -537,11 +537,6 @@ impl Loader {
                 }
                 // A large piece (JSON Lines) goes on as it is; single reports are gathered.
                 let mut batch = Chunk::default();
-                let small = parsed.iter().filter(|p| p.articles.len() < BATCH_AS_IS);
-                batch.reserve(
-                    small.clone().map(|p| p.articles.len()).sum(),
-                    small.map(|p| p.articles.keys_len()).sum(),
-                );
                 for p in parsed {
                     if p.articles.len() < BATCH_AS_IS {
                         batch.append(p.articles);
@@ -961,20 +956,20 @@ impl IdRegistry {
         warnings: &mut Vec<LoadWarning>,
     ) {
         /// An id to claim: an article's (renamed in place when taken), or a record's
-        /// passed over (its line).
+        /// passed over (its path and line).
         enum Claim<'a> {
             Built(&'a mut Article),
-            Passed(&'a str, Option<usize>),
+            Passed(&'a str, &'a Arc<str>, Option<usize>),
         }
         // The ids in file order, those of records passed over among the articles'.
         let mut order: Vec<Claim> = Vec::with_capacity(articles.len() + passed_over.len());
         let mut rest = articles.iter_mut();
         let mut done = 0;
-        for (before, id, line) in passed_over.iter() {
+        for (before, id, path, line) in passed_over.iter() {
             let run = rest.by_ref().take(before.saturating_sub(done));
             order.extend(run.map(Claim::Built));
             done = before;
-            order.push(Claim::Passed(id, line));
+            order.push(Claim::Passed(id, path, line));
         }
         order.extend(rest.map(Claim::Built));
         const AHEAD: usize = 64;
@@ -983,7 +978,7 @@ impl IdRegistry {
             for (h, claim) in hashes.iter_mut().zip(group.iter()) {
                 *h = super::ids::id_hash(match claim {
                     Claim::Built(a) => &a.id,
-                    Claim::Passed(id, _) => id,
+                    Claim::Passed(id, ..) => id,
                 });
             }
             std::hint::black_box(self.table.warm(hashes[..group.len()].iter().copied()));
@@ -996,11 +991,7 @@ impl IdRegistry {
                             warnings.push(w);
                         }
                     }
-                    Claim::Passed(id, line) => {
-                        // Every record passed over has the piece's path.
-                        let Some(path) = passed_over.path() else {
-                            continue;
-                        };
+                    Claim::Passed(id, path, line) => {
                         warnings.extend(self.claim_hashed(h, id, path, *line).map(|c| c.1));
                     }
                 }
