@@ -209,6 +209,8 @@ fn evaluate(entry: Entry, p: &Prepared, scope: Scope, state: Option<&StateView>)
             }
             continue;
         }
+        // Counted in the pass that finds the term (see `body_rank`).
+        let mut counted = None;
         let hit = match (scope, t.kind) {
             (_, TextKind::Prefix) => title.starts_with(t.text.as_str()),
             (_, TextKind::Suffix) => trim_end(title).ends_with(t.text.as_str()),
@@ -218,8 +220,12 @@ fn evaluate(entry: Entry, p: &Prepared, scope: Scope, state: Option<&StateView>)
             (Scope::Body, TextKind::Exact | TextKind::Fuzzy) => {
                 let article = entry.article();
                 let body = article.folded_body();
-                let found =
-                    t.whole.find(title.as_bytes()).is_some() || t.encoded.find(body).is_some();
+                let in_title = t.whole.find(title.as_bytes()).is_some();
+                let first = t.encoded.find(body);
+                if !t.negated {
+                    counted = Some(body_rank(in_title, body_count(body, first, t)));
+                }
+                let found = in_title || first.is_some();
                 if found && t.verify {
                     reference
                         .get_or_insert_with(|| folded_body(article))
@@ -235,11 +241,28 @@ fn evaluate(entry: Entry, p: &Prepared, scope: Scope, state: Option<&StateView>)
         if !t.negated {
             score += match scope {
                 Scope::Title => pre_score(title.as_bytes(), t),
-                Scope::Body => body_score(entry.article(), title, t),
+                Scope::Body => counted.unwrap_or_else(|| {
+                    let in_title = t.whole.find(title.as_bytes()).is_some();
+                    let body = entry.article().folded_body();
+                    body_rank(in_title, body_count(body, t.encoded.find(body), t))
+                }),
             };
         }
     }
     Some(score)
+}
+
+/// Body scope ranks a term found in the title first, then by how often it occurs.
+fn body_rank(in_title: bool, count: i64) -> i64 {
+    i64::from(in_title) * 1000 + count * 10
+}
+
+/// How often a term occurs in a folded body, up to 50, counted from its first
+/// occurrence (`first`: nothing before it is read again).
+fn body_count(body: &[u8], first: Option<usize>, t: &TextTerm) -> i64 {
+    first.map_or(0, |i| {
+        t.encoded.finder.find_iter(&body[i..]).take(50).count() as i64
+    })
 }
 
 /// A cheap estimate of how well a term matches a title: contiguous beats scattered, the
@@ -385,18 +408,6 @@ impl Default for Skim {
     fn default() -> Skim {
         Skim::new()
     }
-}
-
-/// Body scope ranks a term found in the title first, then by how often it occurs.
-fn body_score(article: &Article, folded_title: &str, t: &TextTerm) -> i64 {
-    let in_title = folded_title.contains(t.text.as_str());
-    let count = t
-        .encoded
-        .finder
-        .find_iter(article.folded_body())
-        .take(50)
-        .count() as i64;
-    i64::from(in_title) * 1000 + count * 10
 }
 
 /// Hits (in corpus order) sorted best first, ties kept in corpus order. Pre-scores are
@@ -881,6 +892,37 @@ mod tests {
             "no fuzzy subsequences in bodies"
         );
         assert_eq!(ids(&c, "!القاعده", Scope::Body, Order::Corpus), ["a", "b"]);
+    }
+
+    #[test]
+    fn body_scope_ranks_a_title_hit_first_then_by_occurrences() {
+        let c = corpus(&[
+            ("once", &["Report from the coast", "the clinic opened"]),
+            (
+                "thrice",
+                &[
+                    "Report from the coast",
+                    "clinic here, clinic there",
+                    "a clinic",
+                ],
+            ),
+            ("title", &["Clinic news today", "nothing else"]),
+            ("none", &["Report from the coast", "a school"]),
+        ]);
+        assert_eq!(
+            ids(&c, "clinic", Scope::Body, Order::Score),
+            ["title", "thrice", "once"]
+        );
+        // A prefix term is ranked the same way (found in every title here).
+        assert_eq!(
+            ids(&c, "^report clinic", Scope::Body, Order::Score),
+            ["thrice", "once"]
+        );
+        // Occurrences count up to fifty.
+        let many = "clinic ".repeat(80);
+        let more = "clinic ".repeat(60);
+        let c = corpus(&[("a", &["Report", &more]), ("b", &["Report", &many])]);
+        assert_eq!(ids(&c, "clinic", Scope::Body, Order::Score), ["a", "b"]);
     }
 
     #[test]
