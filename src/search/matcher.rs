@@ -223,7 +223,7 @@ fn evaluate(entry: Entry, p: &Prepared, scope: Scope, state: Option<&StateView>)
                 let in_title = t.whole.find(title.as_bytes()).is_some();
                 let first = t.encoded.find(body);
                 if !t.negated {
-                    counted = Some(body_rank(in_title, body_count(body, first, t)));
+                    counted = Some(body_rank(in_title, body, first, t));
                 }
                 let found = in_title || first.is_some();
                 if found && t.verify {
@@ -244,7 +244,7 @@ fn evaluate(entry: Entry, p: &Prepared, scope: Scope, state: Option<&StateView>)
                 Scope::Body => counted.unwrap_or_else(|| {
                     let in_title = t.whole.find(title.as_bytes()).is_some();
                     let body = entry.article().folded_body();
-                    body_rank(in_title, body_count(body, t.encoded.find(body), t))
+                    body_rank(in_title, body, t.encoded.find(body), t)
                 }),
             };
         }
@@ -252,17 +252,14 @@ fn evaluate(entry: Entry, p: &Prepared, scope: Scope, state: Option<&StateView>)
     Some(score)
 }
 
-/// Body scope ranks a term found in the title first, then by how often it occurs.
-fn body_rank(in_title: bool, count: i64) -> i64 {
-    i64::from(in_title) * 1000 + count * 10
-}
-
-/// How often a term occurs in a folded body, up to 50, counted from its first
-/// occurrence (`first`: nothing before it is read again).
-fn body_count(body: &[u8], first: Option<usize>, t: &TextTerm) -> i64 {
-    first.map_or(0, |i| {
-        t.encoded.finder.find_iter(&body[i..]).take(50).count() as i64
-    })
+/// Body scope ranks a term found in the title first, then by how often it occurs in the
+/// folded body (up to 50), counted from its first occurrence (`first`: what comes before
+/// it is not read again).
+fn body_rank(in_title: bool, body: &[u8], first: Option<usize>, t: &TextTerm) -> i64 {
+    let count = first.map_or(0, |i| {
+        t.encoded.finder.find_iter(&body[i..]).take(50).count()
+    });
+    i64::from(in_title) * 1000 + count as i64 * 10
 }
 
 /// A cheap estimate of how well a term matches a title: contiguous beats scattered, the
