@@ -910,10 +910,14 @@ mod tests {
             ids(&c, "clinic", Scope::Body, Order::Score),
             ["title", "thrice", "once"]
         );
-        // A prefix term is ranked the same way (found in every title here).
+        // A prefix term is ranked the same way: here by how often it occurs.
+        let c = corpus(&[
+            ("rare", &["Report one", "nothing more"]),
+            ("often", &["Report two", "report after report"]),
+        ]);
         assert_eq!(
-            ids(&c, "^report clinic", Scope::Body, Order::Score),
-            ["thrice", "once"]
+            ids(&c, "^report", Scope::Body, Order::Score),
+            ["often", "rare"]
         );
         // Occurrences count up to fifty.
         let many = "clinic ".repeat(80);
