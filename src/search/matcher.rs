@@ -302,15 +302,7 @@ enum Field<'a> {
     Id,
 }
 
-fn fuzzy_field<'a>(search: SearchKey<'a>, t: &TextTerm) -> Option<Field<'a>> {
-    if is_subsequence(search.title().as_bytes(), &t.chars) {
-        Some(Field::Title)
-    } else {
-        field_beyond_title(search, t)
-    }
-}
-
-/// `fuzzy_field` for a term known not to match the title.
+/// The field a fuzzy term matches when it does not match the title.
 fn field_beyond_title<'a>(search: SearchKey<'a>, t: &TextTerm) -> Option<Field<'a>> {
     if is_subsequence(search.place().as_bytes(), &t.chars) {
         Some(Field::Place)
@@ -336,7 +328,12 @@ fn exact_score(s: SearchKey, p: &Prepared, skim: &Skim) -> i64 {
         .filter(|t| !t.negated)
         .map(|t| {
             let field = match t.kind {
-                TextKind::Fuzzy => fuzzy_field(s, t),
+                // The score says whether the title holds the term (the check before it
+                // read the title again for nothing).
+                TextKind::Fuzzy => match skim.score(s.title(), &t.text) {
+                    Some(score) => return score,
+                    None => field_beyond_title(s, t),
+                },
                 _ => Some(Field::Title),
             };
             let text = match field {
