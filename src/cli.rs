@@ -923,6 +923,15 @@ fn filter(
                     )
                     .unwrap_or_default();
                 let mut lines = Lines::default();
+                // Sized once (room for the id, score and tabs): grown step by step, the
+                // buffer was copied each time and left holes in the thread's heap.
+                let size: usize = found
+                    .iter()
+                    .filter_map(|h| batch.get(h.index as usize))
+                    .map(|a| a.id.len() + a.title.len() + 16)
+                    .sum();
+                lines.text.reserve(size);
+                lines.ends.reserve(found.len());
                 for h in &found {
                     if let Some(a) = batch.get(h.index as usize) {
                         lines.push(h.score, &a.id, &a.title, as_json);

@@ -120,7 +120,9 @@ pub fn parse_json(
     articles.reserve(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
     for (i, line) in crate::text::lines(text).enumerate() {
         let line_no = first_line + i;
-        if line.trim().is_empty() {
+        // Most lines start with the brace and need no trimming to tell.
+        let object = line.starts_with('{') || line.trim_start().starts_with('{');
+        if !object && line.trim().is_empty() {
             continue;
         }
         let mut only = only.map(|f| (f, line));
@@ -139,7 +141,7 @@ pub fn parse_json(
         }
         // An object is parsed once, into its fields; anything else is checked to be JSON
         // first, so that it gets the right message.
-        let record = if line.trim_start().starts_with('{') {
+        let record = if object {
             serde_json::from_str::<Record>(line).map(Ok)
         } else {
             serde_json::from_str::<&RawValue>(line).map(|v| Err(not_an_object(v.get())))
