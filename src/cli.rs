@@ -901,8 +901,8 @@ fn filter(
     // is filtered in the memory of its matches. Matched on the pool, so that the thread
     // that reads the input and hands on the pieces in order (everything waits for it) goes
     // on meanwhile; the batches' hits are put back in load order at the end. Each batch's
-    // lines are written there too, into one buffer: a string or two a match, and writing
-    // them all after the load, were a tenth of a query with 240k matches.
+    // lines are written there too, into one buffer: two strings a match grew the threads'
+    // heaps a page at a time (1404 growth steps for 240k matches, 706 this way).
     let (query, state) = (Arc::new(query), Arc::new(state));
     let (sender, results) = std::sync::mpsc::channel();
     let mut batches = 0;
