@@ -328,8 +328,8 @@ fn exact_score(s: SearchKey, p: &Prepared, skim: &Skim) -> i64 {
         .filter(|t| !t.negated)
         .map(|t| {
             let field = match t.kind {
-                // The score says whether the title holds the term (the check before it
-                // read the title again for nothing).
+                // SkimMatcherV2 scores a term the title does not hold as None: its score
+                // is also the check.
                 TextKind::Fuzzy => match skim.score(s.title(), &t.text) {
                     Some(score) => return score,
                     None => field_beyond_title(s, t),
