@@ -867,7 +867,8 @@ fn parse_piece(
             "not valid UTF-8: decoded with replacement characters (�)",
         )
     });
-    let (articles, errors, passed_over) = parse_json(&text, path, stem, first_line, only);
+    let (mut articles, errors, passed_over) = parse_json(&text, path, stem, first_line, only);
+    super::pack_texts(&mut articles);
     // Keys are folded here, in parallel, not when the batch is handed on.
     let articles = Chunk::new(articles);
     let warnings = lossy

@@ -208,6 +208,12 @@ impl Article {
     }
 }
 
+/// Keep the articles' texts in one block (see `compact::pack`).
+pub(crate) fn pack_texts(articles: &mut [Article]) {
+    let mut texts: Vec<_> = articles.iter_mut().map(|a| &mut a.text).collect();
+    compact::pack(&mut texts);
+}
+
 /// Base direction from the first strong character, LTR when there is none.
 pub fn direction_of(text: &str) -> Direction {
     // Most titles and paragraphs open with a Latin or Arabic letter, which settles it
