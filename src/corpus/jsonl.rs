@@ -558,6 +558,7 @@ fn from_record<'a>(
             }
         }
     }
+    meta.shrink_to_fit();
     article.meta = meta;
     Ok(Built::Article(article))
 }
