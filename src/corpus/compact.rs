@@ -10,10 +10,11 @@ use std::sync::Arc;
 use crate::search::alphabet;
 
 /// Folded text followed by the edits that restore the original, in a block of bytes that
-/// the texts of other articles may share (see `pack`).
+/// the texts of other articles may share (see `pack`); none for no text (an allocation
+/// each, in a load of titles alone).
 #[derive(Debug, Clone, Default)]
 pub struct StoredText {
-    block: Arc<[u8]>,
+    block: Option<Arc<[u8]>>,
     start: usize,
     folded_end: usize,
     end: usize,
@@ -146,7 +147,7 @@ impl StoredText {
         folded.extend_from_slice(&edits.bytes);
         StoredText {
             end: folded.len(),
-            block: folded.into(),
+            block: (!folded.is_empty()).then(|| folded.into()),
             start: 0,
             folded_end,
         }
@@ -154,12 +155,16 @@ impl StoredText {
 
     /// Folded text and edits.
     fn bytes(&self) -> &[u8] {
-        &self.block[self.start..self.end]
+        self.block
+            .as_ref()
+            .map_or(&[], |b| &b[self.start..self.end])
     }
 
     /// The folded paragraphs, separated by newlines: what body search reads.
     pub fn folded(&self) -> &[u8] {
-        &self.block[self.start..self.folded_end]
+        self.block
+            .as_ref()
+            .map_or(&[], |b| &b[self.start..self.folded_end])
     }
 
     /// The original paragraphs, one after another.
@@ -201,6 +206,9 @@ impl StoredText {
 /// than half the time of a load); a block for a piece of the corpus takes one.
 pub fn pack(texts: &mut [&mut StoredText]) {
     let total = texts.iter().map(|t| t.end - t.start).sum();
+    if total == 0 {
+        return;
+    }
     let mut block: Arc<[u8]> = std::iter::repeat_n(0, total).collect();
     let bytes = Arc::get_mut(&mut block).expect("a new block is not shared");
     let mut at = 0;
@@ -210,10 +218,10 @@ pub fn pack(texts: &mut [&mut StoredText]) {
         at += b.len();
     }
     let mut at = 0;
-    for t in texts.iter_mut() {
+    for t in texts.iter_mut().filter(|t| t.block.is_some()) {
         let len = t.end - t.start;
         **t = StoredText {
-            block: block.clone(),
+            block: Some(block.clone()),
             start: at,
             folded_end: at + t.folded_end - t.start,
             end: at + len,
@@ -544,10 +552,21 @@ mod tests {
                 assert_eq!(s, b);
                 assert_eq!(s.decode(), t);
                 assert_eq!(s.folded(), b.folded());
-                assert!(Arc::ptr_eq(&s.block, &stored[0].block));
+                // Only the empty text has no block.
+                let (block, first) = (s.block.as_ref(), stored[0].block.as_ref());
+                assert!(t.is_empty() || block.zip(first).is_some_and(|(b, f)| Arc::ptr_eq(b, f)));
+                assert_eq!(t.is_empty(), block.is_none());
             }
             let total: usize = before.iter().map(|b| b.bytes().len()).sum();
-            assert_eq!(stored[0].block.len(), total);
+            assert_eq!(stored[0].block.as_ref().map(|b| b.len()), Some(total));
+            // No text, no block.
+            let mut empty = [store(""), store("")];
+            pack(&mut empty.iter_mut().collect::<Vec<_>>());
+            assert!(
+                empty
+                    .iter()
+                    .all(|e| e.block.is_none() && e.decode().is_empty())
+            );
         }
     }
 
