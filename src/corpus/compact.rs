@@ -202,8 +202,8 @@ impl StoredText {
 }
 
 /// Move `texts` into one block of their own. A million articles' texts allocated one by
-/// one grew the heap a few pages at a time, a system call each (680,000 of them, more
-/// than half the time of a load); a block for a piece of the corpus takes one.
+/// one grew the C library's heaps a few pages at a time, a system call each (680,000 of
+/// them, and as much system time as parsing took); a block for a piece takes one.
 pub fn pack(texts: &mut [&mut StoredText]) {
     let total = texts.iter().map(|t| t.end - t.start).sum();
     if total == 0 {
