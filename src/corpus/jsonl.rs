@@ -126,18 +126,30 @@ pub fn parse_json(
             continue;
         }
         let mut only = only.map(|f| (f, line));
+        let origin = || Origin {
+            path: path.clone(),
+            line: Some(line_no),
+        };
         // Most lines of a filtered load cannot match: one of the simplest shape is checked
         // before it is parsed, and passed over unparsed when it cannot (parsing every line
         // was an eighth of the instructions of a query over a million titles).
-        if let Some((filter, _)) = only
-            && let Some((id, title)) = simple_id_and_title(line)
-            && !title.trim().is_empty()
+        if let Some(simple) = simple_id_and_title(line)
+            && !simple.title.trim().is_empty()
         {
-            if !filter.may_match(line) {
-                passed_over.push(articles.len(), &sanitize(id.trim()), path, Some(line_no));
+            if let Some((filter, _)) = only {
+                if !filter.may_match(line) {
+                    let id = sanitize(simple.id.trim());
+                    passed_over.push(articles.len(), &id, path, Some(line_no));
+                    continue;
+                }
+                only = None;
+            }
+            if simple.alone {
+                // What the full parse builds from these two fields, without it.
+                let (id, title) = (clean(simple.id), clean(simple.title));
+                articles.push(Body::default().into_article(id, origin(), Some(title), None));
                 continue;
             }
-            only = None;
         }
         // An object is parsed once, into its fields; anything else is checked to be JSON
         // first, so that it gets the right message.
@@ -152,10 +164,6 @@ pub fn parse_json(
                 errors.push(json_error(&e, Some(line_no)));
                 continue;
             }
-        };
-        let origin = || Origin {
-            path: path.clone(),
-            line: Some(line_no),
         };
         match record.and_then(|r| from_record(r, origin, only, || format!("{stem}:{line_no}"))) {
             Ok(Built::Article(a)) => articles.push(a),
@@ -172,11 +180,25 @@ pub fn parse_json(
     (articles, errors, passed_over)
 }
 
+/// A record's id and title, read without the full parse.
+#[derive(Debug, PartialEq, Eq)]
+struct Simple<'a> {
+    id: &'a str,
+    title: &'a str,
+    /// The record has no other field.
+    alone: bool,
+}
+
+/// Trimmed and made safe to show, as every text field is.
+fn clean(s: &str) -> String {
+    sanitize(s.trim()).into_owned()
+}
+
 /// The id and title of a record whose line is of the simplest shape: an object whose
 /// fields are all strings, with nothing between the tokens, no escape, no control
 /// character and no `meta`; each the first of its names, as the full parse takes them.
 /// `None` for any other line, and when either field is missing: the full parse decides.
-fn simple_id_and_title(line: &str) -> Option<(&str, &str)> {
+fn simple_id_and_title(line: &str) -> Option<Simple<'_>> {
     let b = line.trim_end_matches([' ', '\t', '\r', '\n']).as_bytes();
     // Folded without stopping early, so that the compiler vectorizes it.
     let odd = b
@@ -195,6 +217,7 @@ fn simple_id_and_title(line: &str) -> Option<(&str, &str)> {
         Some((&line[i + 1..end], end + 1))
     };
     let (mut id, mut title) = (None, None);
+    let mut fields = 0;
     let mut i = 1;
     loop {
         let (key, after_key) = string(i)?;
@@ -210,9 +233,14 @@ fn simple_id_and_title(line: &str) -> Option<(&str, &str)> {
         } else if title.is_none() && TITLE.contains(&key) {
             title = Some(value);
         }
+        fields += 1;
         match b.get(after_value) {
             Some(b',') => i = after_value + 1,
-            Some(b'}') if after_value + 1 == b.len() => return id.zip(title),
+            Some(b'}') if after_value + 1 == b.len() => {
+                let (id, title) = id.zip(title)?;
+                let alone = fields == 2;
+                return Some(Simple { id, title, alone });
+            }
             _ => return None,
         }
     }
@@ -484,7 +512,6 @@ fn from_record<'a>(
         ));
     }
 
-    let clean = |s: &str| sanitize(s.trim()).into_owned();
     // Passed over only when the line holds the article's own id and title: a made-up id
     // (file and line) or title (from the text, or "(no text)") has letters the line
     // may lack.
@@ -659,8 +686,19 @@ mod tests {
             simple > 100,
             "too few lines of the simplest shape: {simple}"
         );
+        let alone = lines
+            .iter()
+            .filter(|l| simple_id_and_title(l).is_some_and(|s| s.alone))
+            .count();
+        assert!(
+            alone > 50,
+            "too few records of an id and a title alone: {alone}"
+        );
         let path = Arc::from("q.jsonl");
         let (all, _, _) = parse_json(&text, &path, "q", 1, None);
+        // Records of an id and a title alone, built without the full parse, are built as
+        // the full parse builds them.
+        assert_eq!(all, parse_json(&spaced, &path, "q", 1, None).0);
         let corpus = crate::corpus::Corpus::from_articles(all);
         let mut passed_total = 0;
         for n in 0..300 {
@@ -687,8 +725,7 @@ mod tests {
             // shortcut passes over and builds exactly what the full parse does.
             let (built_full, errors_full, passed_full) =
                 parse_json(&spaced, &path, "q", 1, Some(&filter));
-            let ids = |a: &[Article]| a.iter().map(|a| a.id.clone()).collect::<Vec<_>>();
-            assert_eq!(ids(&built), ids(&built_full), "{query:?}");
+            assert_eq!(built, built_full, "{query:?}");
             assert_eq!(errors, errors_full);
             let records = |p: &PassedOver| {
                 p.iter()
@@ -749,7 +786,7 @@ mod tests {
                 let at: Vec<usize> = line.char_indices().map(|(i, _)| i).collect();
                 line.insert_str(at[rng.below(at.len())], noise[rng.below(noise.len())]);
             }
-            let Some((id, title)) = simple_id_and_title(&line) else {
+            let Some(Simple { id, title, alone }) = simple_id_and_title(&line) else {
                 continue;
             };
             accepted += 1;
@@ -761,11 +798,23 @@ mod tests {
             let text = |slot: Option<&RawValue>| slot.and_then(as_text).map(Cow::into_owned);
             assert_eq!(text(slots[0]).as_deref(), Some(id), "{line}");
             assert_eq!(text(slots[1]).as_deref(), Some(title), "{line}");
+            // Alone: no other article field, nothing left for metadata.
+            let others = slots[2..].iter().any(Option::is_some) || !record.0.is_empty();
+            assert_eq!(alone, !others, "{line}");
         }
         assert!(accepted > 300, "too few lines taken to test: {accepted}");
         assert_eq!(
             simple_id_and_title(r#"{"id":"1","title":"t"}  "#),
-            Some(("1", "t"))
+            Some(Simple {
+                id: "1",
+                title: "t",
+                alone: true
+            })
+        );
+        let with_text = simple_id_and_title(r#"{"title":"t","text":"x","_id":"1"}"#);
+        assert_eq!(
+            with_text.map(|s| (s.id, s.title, s.alone)),
+            Some(("1", "t", false))
         );
         for other in [
             r#"{"id":"1", "title":"t"}"#,
