@@ -16,7 +16,6 @@ use std::time::{Duration, Instant, SystemTime};
 const REPORT_CHUNK: usize = 512;
 /// A piece with this many articles is handed on as a batch of its own, not copied into one.
 const BATCH_AS_IS: usize = 1024;
-
 /// Reports parsed together, on one thread, their texts kept in one block.
 const PACKED_REPORTS: usize = 32;
 /// JSON Lines files are split into pieces of about this size to parse in parallel.
