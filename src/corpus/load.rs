@@ -218,13 +218,24 @@ impl Input {
     fn read(&self) -> std::io::Result<std::borrow::Cow<'static, [u8]>> {
         match self {
             // Sized from the scan: reading a `File` to its end asks for its size again, a
-            // system call per file (`Take` reads without asking).
+            // system call per file (`Take` reads without asking). A first read of one
+            // byte more than the scan saw that gives exactly what it saw is the whole
+            // file, without a second read to meet its end; any other count reads on.
             Input::File { path, len, .. } => {
                 use std::io::Read;
-                let mut bytes = Vec::with_capacity(usize::try_from(*len).unwrap_or(0) + 1);
-                std::fs::File::open(path)?
-                    .take(u64::MAX)
-                    .read_to_end(&mut bytes)?;
+                let len = usize::try_from(*len).unwrap_or(0);
+                let mut bytes = vec![0; len + 1];
+                let mut file = std::fs::File::open(path)?;
+                let n = loop {
+                    match file.read(&mut bytes) {
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                        read => break read?,
+                    }
+                };
+                bytes.truncate(n);
+                if n != len {
+                    file.take(u64::MAX).read_to_end(&mut bytes)?;
+                }
                 Ok(bytes.into())
             }
             Input::Embedded { bytes, .. } => Ok((*bytes).into()),
@@ -1186,6 +1197,27 @@ mod tests {
                 assert_eq!(a.title.chars().count(), window);
             } else {
                 assert_eq!(a.title, format!("سطر {i}"));
+            }
+        }
+    }
+
+    /// A file read whole whatever size the scan saw: the same, smaller (it grew since),
+    /// larger (it shrank), and empty.
+    #[test]
+    fn a_file_is_read_whole_when_its_size_changed_after_the_scan() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("r.txt");
+        for text in ["", "سبها – تقرير.\nhttps://a.ly/1\n"] {
+            std::fs::write(&path, text).expect("written");
+            let real = text.len() as u64;
+            for len in [real, 0, real / 2, real + 1, real + 4096] {
+                let input = Input::File {
+                    path: path.clone(),
+                    len,
+                    modified: None,
+                };
+                let bytes = input.read().expect("read");
+                assert_eq!(&bytes[..], text.as_bytes(), "seen as {len} bytes");
             }
         }
     }
