@@ -11,10 +11,11 @@ use crate::search::alphabet;
 
 /// Folded text followed by the edits that restore the original, in a block of bytes that
 /// the texts of other articles may share (see `pack`); none for no text (an allocation
-/// each, in a load of titles alone).
+/// each, in a load of titles alone). Boxed in the `Arc` rather than inline, so that
+/// neither a text nor a block is copied into it.
 #[derive(Debug, Clone, Default)]
 pub struct StoredText {
-    block: Option<Arc<[u8]>>,
+    block: Option<Arc<Box<[u8]>>>,
     start: usize,
     folded_end: usize,
     end: usize,
@@ -147,7 +148,7 @@ impl StoredText {
         folded.extend_from_slice(&edits.bytes);
         StoredText {
             end: folded.len(),
-            block: (!folded.is_empty()).then(|| folded.into()),
+            block: (!folded.is_empty()).then(|| Arc::new(folded.into_boxed_slice())),
             start: 0,
             folded_end,
         }
@@ -209,14 +210,11 @@ pub fn pack(texts: &mut [&mut StoredText]) {
     if total == 0 {
         return;
     }
-    let mut block: Arc<[u8]> = std::iter::repeat_n(0, total).collect();
-    let bytes = Arc::get_mut(&mut block).expect("a new block is not shared");
-    let mut at = 0;
+    let mut block = Vec::with_capacity(total);
     for t in texts.iter() {
-        let b = t.bytes();
-        bytes[at..at + b.len()].copy_from_slice(b);
-        at += b.len();
+        block.extend_from_slice(t.bytes());
     }
+    let block = Arc::new(block.into_boxed_slice());
     let mut at = 0;
     for t in texts.iter_mut().filter(|t| t.block.is_some()) {
         let len = t.end - t.start;
