@@ -12,8 +12,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
-/// Report files parsed together before a batch is handed on.
-const REPORT_CHUNK: usize = 512;
 /// A piece with this many articles is handed on as a batch of its own, not copied into one.
 const BATCH_AS_IS: usize = 1024;
 /// Reports parsed together, on one thread, their texts kept in one block.
@@ -415,6 +413,20 @@ fn parse_report_input(input: &Input) -> Parsed {
     }
 }
 
+/// Parse a group of reports, their texts packed into one block.
+fn parse_reports(group: &[Input]) -> Parsed {
+    let mut all = Parsed::default();
+    for mut p in group.iter().map(|i| guarded(i, parse_report_input)) {
+        all.warnings.append(&mut p.warnings);
+        all.articles.append(p.articles);
+    }
+    all.articles.update(|articles| {
+        super::pack_texts(articles);
+        false
+    });
+    all
+}
+
 /// Parse one input; a bug in a parser becomes a warning about that file instead of
 /// ending the whole load.
 fn guarded(input: &Input, parse: impl Fn(&Input) -> Parsed) -> Parsed {
@@ -593,6 +605,8 @@ impl Loader {
             debug_assert!(summary.warnings >= n);
         }
 
+        let inputs = Arc::new(inputs);
+        let mut groups = InFlight::new();
         let mut done = 0;
         let mut bytes_done = 0;
         while done < inputs.len() {
@@ -601,6 +615,8 @@ impl Loader {
                 break;
             }
             if inputs[done].is_json() {
+                // The reports before it go on first.
+                groups.hand_on(0, &mut |p, (d, b)| deliver(p, d, b, &mut summary));
                 let input = &inputs[done];
                 let before = bytes_done;
                 bytes_done += input.len();
@@ -619,31 +635,23 @@ impl Loader {
                 }
                 continue;
             }
+            // Reports a few dozen at a time, their texts in one block (see `pack_texts`),
+            // handed on while the pool goes on with the next ones.
             let end = inputs[done..]
                 .iter()
-                .take(REPORT_CHUNK)
+                .take(PACKED_REPORTS)
                 .position(Input::is_json)
-                .map_or((done + REPORT_CHUNK).min(inputs.len()), |i| done + i);
-            let chunk = &inputs[done..end];
-            // Reports a few dozen at a time, their texts in one block (see `pack_texts`).
-            let parsed: Vec<Parsed> = chunk
-                .par_chunks(PACKED_REPORTS)
-                .map(|group| {
-                    let mut all = Parsed::default();
-                    for mut p in group.iter().map(|i| guarded(i, parse_report_input)) {
-                        all.warnings.append(&mut p.warnings);
-                        all.articles.append(p.articles);
-                    }
-                    all.articles.update(|articles| {
-                        super::pack_texts(articles);
-                        false
-                    });
-                    all
-                })
-                .collect();
-            bytes_done += chunk.iter().map(Input::len).sum::<u64>();
+                .map_or((done + PACKED_REPORTS).min(inputs.len()), |i| done + i);
+            bytes_done += inputs[done..end].iter().map(Input::len).sum::<u64>();
+            let (all, group) = (inputs.clone(), done..end);
             done = end;
-            deliver(parsed, done, bytes_done, &mut summary);
+            groups.submit((done, bytes_done), move || parse_reports(&all[group]));
+            groups.hand_on(2 * pieces_per_window(), &mut |p, (d, b)| {
+                deliver(p, d, b, &mut summary)
+            });
+        }
+        if !summary.cancelled {
+            groups.hand_on(0, &mut |p, (d, b)| deliver(p, d, b, &mut summary));
         }
         summary.elapsed = started.elapsed();
         summary.seen = Arc::new(
@@ -780,19 +788,21 @@ impl Loader {
     }
 }
 
-/// JSON pieces given to the pool, handed on in the order they were given.
-struct InFlight {
+/// Pieces given to the pool (of a JSON file, or groups of reports), handed on in the
+/// order they were given, each with where it ends (`P`: bytes of its file, or files and
+/// bytes of the load).
+struct InFlight<P> {
     results: std::sync::mpsc::Receiver<(u64, std::thread::Result<Parsed>)>,
     sender: std::sync::mpsc::Sender<(u64, std::thread::Result<Parsed>)>,
     /// Number of the first piece not handed on yet.
     first: u64,
-    /// For each piece not handed on, in order: the bytes of the file up to its end, and
-    /// its result once it has come back.
-    waiting: std::collections::VecDeque<(u64, Option<std::thread::Result<Parsed>>)>,
+    /// For each piece not handed on, in order: where it ends, and its result once it has
+    /// come back.
+    waiting: std::collections::VecDeque<(P, Option<std::thread::Result<Parsed>>)>,
 }
 
-impl InFlight {
-    fn new() -> InFlight {
+impl<P: Copy + Default> InFlight<P> {
+    fn new() -> InFlight<P> {
         let (sender, results) = std::sync::mpsc::channel();
         InFlight {
             results,
@@ -803,7 +813,7 @@ impl InFlight {
     }
 
     /// Parse a piece on the pool; `end` is where it ends in the file.
-    fn submit(&mut self, end: u64, parse: impl FnOnce() -> Parsed + Send + 'static) {
+    fn submit(&mut self, end: P, parse: impl FnOnce() -> Parsed + Send + 'static) {
         let number = self.first + self.waiting.len() as u64;
         self.waiting.push_back((end, None));
         let sender = self.sender.clone();
@@ -821,7 +831,7 @@ impl InFlight {
         reader: &mut impl std::io::Read,
         buf: &mut Vec<u8>,
         want: usize,
-        send: &mut dyn FnMut(Vec<Parsed>, u64),
+        send: &mut dyn FnMut(Vec<Parsed>, P),
     ) -> std::io::Result<bool> {
         let result = fill(reader, buf, want);
         if result.is_err() {
@@ -831,10 +841,10 @@ impl InFlight {
     }
 
     /// Hand on, in order, the pieces that are back, waiting until at most `limit` are out.
-    fn hand_on(&mut self, limit: usize, send: &mut dyn FnMut(Vec<Parsed>, u64)) {
+    fn hand_on(&mut self, limit: usize, send: &mut dyn FnMut(Vec<Parsed>, P)) {
         loop {
             let mut batch = Vec::new();
-            let mut end = 0;
+            let mut end = P::default();
             while let Some((_, Some(_))) = self.waiting.front() {
                 let Some((piece_end, Some(result))) = self.waiting.pop_front() else {
                     break;
@@ -1256,6 +1266,49 @@ mod tests {
             assert_eq!(read, want);
             assert_eq!(a.folded_body(), alone.folded_body());
         }
+    }
+
+    /// Groups of reports go on while later ones are parsed, and a JSON Lines file among
+    /// them waits for the reports before it: articles come in name order, progress only
+    /// rises, and it ends at the totals.
+    #[test]
+    fn reports_and_json_files_in_one_directory_load_in_name_order() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut want = Vec::new();
+        for n in 0..5 * PACKED_REPORTS {
+            if n % 70 == 3 {
+                let name = format!("{n:03}-lines.jsonl");
+                let lines: String = (0..3)
+                    .map(|k| format!("{{\"id\":\"j{n}-{k}\",\"text\":\"نص {k}\"}}\n"))
+                    .collect();
+                std::fs::write(dir.path().join(name), lines).expect("written");
+                want.extend((0..3).map(|k| format!("j{n}-{k}")));
+            } else {
+                let body = format!("طرابلس – خبر رقم {n}.\n");
+                std::fs::write(dir.path().join(format!("{n:03}.txt")), body).expect("written");
+                want.push(format!("{n:03}"));
+            }
+        }
+        let loader = Loader::new(LoadOptions {
+            paths: vec![dir.path().to_path_buf()],
+            only: None,
+        });
+        let (mut ids, mut progress, mut totals) = (Vec::new(), vec![(0, 0)], None);
+        loader.run(|event| match event {
+            LoadEvent::Scanned { files, bytes } => totals = Some((files, bytes)),
+            LoadEvent::Batch {
+                articles,
+                files_done,
+                bytes_done,
+            } => {
+                ids.extend(articles.iter().map(|a| a.id.clone()));
+                progress.push((files_done, bytes_done));
+            }
+            _ => {}
+        });
+        assert_eq!(ids, want);
+        assert!(progress.is_sorted(), "{progress:?}");
+        assert_eq!(progress.last().copied(), totals);
     }
 
     /// Pieces that come back out of order are handed on in order, and a piece that panicked
