@@ -633,6 +633,11 @@ impl Loader {
                         bytes_done,
                     );
                 }
+                // Stopped within the file (its last, or the only one): still cancelled.
+                if self.cancel.load(Ordering::Relaxed) {
+                    summary.cancelled = true;
+                    break;
+                }
                 continue;
             }
             // Reports a few dozen at a time, their texts in one block (see `pack_texts`),
@@ -1309,6 +1314,35 @@ mod tests {
         assert_eq!(ids, want);
         assert!(progress.is_sorted(), "{progress:?}");
         assert_eq!(progress.last().copied(), totals);
+    }
+
+    /// Ctrl-C within the only file, a JSON Lines file of several windows: the load stops
+    /// there and says it was cancelled, keeping what had come.
+    #[test]
+    fn a_load_cancelled_within_its_last_json_file_is_cancelled() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("big.jsonl");
+        let line = |n: usize| format!("{{\"id\":\"r{n}\",\"text\":\"{}\"}}\n", "خبر ".repeat(200));
+        let count = 3 * pieces_per_window() * JSON_PIECE / line(0).len();
+        std::fs::write(&path, (0..count).map(line).collect::<String>()).expect("written");
+        let loader = Loader::new(LoadOptions {
+            paths: vec![path],
+            only: None,
+        });
+        let cancel = loader.cancel_flag();
+        let (mut kept, mut summary) = (0, None);
+        loader.run(|event| match event {
+            LoadEvent::Batch { articles, .. } => {
+                kept += articles.len();
+                cancel.store(true, Ordering::Relaxed);
+            }
+            LoadEvent::Finished(s) => summary = Some(s),
+            _ => {}
+        });
+        let summary = summary.expect("finished");
+        assert!(summary.cancelled);
+        assert!(kept > 0 && kept < count, "{kept} of {count}");
+        assert_eq!(summary.articles, kept);
     }
 
     /// Pieces that come back out of order are handed on in order, and a piece that panicked
