@@ -817,7 +817,7 @@ impl<P: Copy + Default> InFlight<P> {
         }
     }
 
-    /// Parse a piece on the pool; `end` is where it ends in the file.
+    /// Parse a piece on the pool; `end` is where it ends (see `waiting`).
     fn submit(&mut self, end: P, parse: impl FnOnce() -> Parsed + Send + 'static) {
         let number = self.first + self.waiting.len() as u64;
         self.waiting.push_back((end, None));
