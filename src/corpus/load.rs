@@ -156,7 +156,7 @@ impl LoadOptions {
     pub fn describe(&self) -> String {
         match self.paths.as_slice() {
             [] => "bundled sample corpus".to_string(),
-            [one] => crate::text::sanitize(&one.display().to_string()).into_owned(),
+            [one] => crate::text::sanitize_path(one).to_string(),
             many => format!("{} paths", many.len()),
         }
     }
@@ -178,9 +178,7 @@ enum Input {
 impl Input {
     fn display(&self) -> Arc<str> {
         match self {
-            Input::File { path, .. } => {
-                Arc::from(crate::text::sanitize(&path.display().to_string()).as_ref())
-            }
+            Input::File { path, .. } => crate::text::sanitize_path(path),
             Input::Embedded { name, .. } => Arc::from(format!("sample-data/{name}")),
         }
     }
@@ -265,11 +263,17 @@ fn scan(options: &LoadOptions) -> (Vec<Input>, Vec<LoadWarning>) {
             Ok(m) if m.is_dir() => {
                 let mut files = Vec::new();
                 walk(path, &mut files, &mut warnings);
-                // One stat per file: in parallel, as 100,000 of them take a while.
+                // One stat per file: in parallel, as 100,000 of them take a while, and
+                // through the directory's entry (the kernel looks up one name, not every
+                // component of the path) unless it is a link, which is followed.
                 let stats: Vec<_> = files
                     .into_par_iter()
-                    .map(|path| {
-                        let m = std::fs::metadata(&path);
+                    .map(|(path, entry, link)| {
+                        let m = if link {
+                            std::fs::metadata(&path)
+                        } else {
+                            entry.metadata()
+                        };
                         (path, m)
                     })
                     .collect();
@@ -298,7 +302,7 @@ fn scan(options: &LoadOptions) -> (Vec<Input>, Vec<LoadWarning>) {
 
 fn unreadable(path: &Path, e: &std::io::Error) -> LoadWarning {
     LoadWarning {
-        path: Arc::from(crate::text::sanitize(&path.display().to_string()).as_ref()),
+        path: crate::text::sanitize_path(path),
         line: None,
         column: None,
         kind: WarningKind::Unreadable,
@@ -306,8 +310,13 @@ fn unreadable(path: &Path, e: &std::io::Error) -> LoadWarning {
     }
 }
 
-/// Corpus files under `dir`, in name order (not yet looked at: see `scan`).
-fn walk(dir: &Path, files: &mut Vec<PathBuf>, warnings: &mut Vec<LoadWarning>) {
+/// Corpus files under `dir`, in name order, with their entries and whether each is a
+/// link (not yet looked at: see `scan`).
+fn walk(
+    dir: &Path,
+    files: &mut Vec<(PathBuf, std::fs::DirEntry, bool)>,
+    warnings: &mut Vec<LoadWarning>,
+) {
     let entries = match std::fs::read_dir(dir) {
         Ok(rd) => rd,
         Err(e) => {
@@ -335,7 +344,7 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, warnings: &mut Vec<LoadWarning>) {
         if kind.is_dir() {
             walk(&path, files, warnings);
         } else if is_corpus_file(&name) {
-            files.push(path);
+            files.push((path, entry, kind.is_symlink()));
         }
     }
 }
@@ -1271,6 +1280,36 @@ mod tests {
             assert_eq!(read, want);
             assert_eq!(a.folded_body(), alone.folded_body());
         }
+    }
+
+    /// Links to files are followed (the scan's stat goes through the directory entry
+    /// only for what is not a link); a dangling link is a warning; a link to a
+    /// directory is not walked.
+    #[test]
+    fn links_in_a_directory_are_followed_to_files_only() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let elsewhere = tempfile::tempdir().expect("temp dir");
+        let d = dir.path();
+        std::fs::write(d.join("a.txt"), "طرابلس – خبر أول.\n").expect("written");
+        std::fs::create_dir(d.join("sub")).expect("dir");
+        std::fs::write(d.join("sub/e.txt"), "خبر في مجلد.\n").expect("written");
+        let linked = elsewhere.path().join("target.txt");
+        std::fs::write(&linked, "بنغازي – خبر عبر رابط.\n").expect("written");
+        std::os::unix::fs::symlink(&linked, d.join("b.txt")).expect("link");
+        std::os::unix::fs::symlink(d.join("gone.txt"), d.join("c.txt")).expect("link");
+        std::os::unix::fs::symlink(elsewhere.path(), d.join("d.txt")).expect("link");
+        std::os::unix::fs::symlink(d, d.join("loop")).expect("link");
+        let (corpus, warnings, _) = load_all(&LoadOptions {
+            paths: vec![d.to_path_buf()],
+            only: None,
+        });
+        let ids: Vec<_> = corpus.iter().map(|a| a.id.to_string()).collect();
+        assert_eq!(ids, ["a", "b", "e"], "{warnings:?}");
+        let linked = corpus.get(1).expect("the linked report");
+        assert!(linked.title.contains("عبر رابط"), "{linked:?}");
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert_eq!(warnings[0].kind, WarningKind::Unreadable);
+        assert!(warnings[0].path.ends_with("c.txt"), "{warnings:?}");
     }
 
     /// Groups of reports go on while later ones are parsed, and a JSON Lines file among

@@ -82,7 +82,7 @@ pub fn spawn(
                 if !removed.is_empty() {
                     let shown = removed
                         .iter()
-                        .map(|p| crate::text::sanitize(&p.display().to_string()).into_owned())
+                        .map(|p| crate::text::sanitize_path(p).to_string())
                         .collect();
                     emit(WatchEvent::Removed(shown));
                 }

@@ -7,7 +7,9 @@ mod sanitize;
 pub mod shape;
 
 pub use layout::{Glyph, VisualLine, layout_line, wrap_paragraph};
-pub use sanitize::{is_bidi_control, is_safe_symbol, placeholder, sanitize, without_bidi_controls};
+pub use sanitize::{
+    is_bidi_control, is_safe_symbol, placeholder, sanitize, sanitize_path, without_bidi_controls,
+};
 
 /// `text` as a bidi isolate (FSI … PDI): user text inside interface strings keeps its
 /// own direction and cannot reorder the words around it ("/المجلس: 12 of 40" would

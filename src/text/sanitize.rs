@@ -5,6 +5,12 @@ use std::borrow::Cow;
 /// Spaces a tab becomes; reports use tabs only as accidental indentation.
 const TAB: &str = "    ";
 
+/// A file's path as it may be shown: not valid UTF-8 made lossy (as `Path::display`
+/// does, without going through a formatter for every path of a load), then sanitized.
+pub fn sanitize_path(path: &std::path::Path) -> std::sync::Arc<str> {
+    std::sync::Arc::from(sanitize(&path.to_string_lossy()).as_ref())
+}
+
 /// Replace control characters with visible placeholders: C0 controls and DEL by their
 /// Control Pictures (ESC shows as `␛`), C1 controls by U+FFFD, tabs by spaces.
 /// Bidi controls are kept: they take part in the bidi algorithm and are removed at display.
