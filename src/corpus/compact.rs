@@ -109,10 +109,7 @@ impl StoredText {
             bytes: Vec::new(),
             last: 0,
         };
-        let mut pending = Pending {
-            slots: [(0, 0); PENDING],
-            len: 0,
-        };
+        let mut pending = Pending([(0, 0); PENDING]);
         // Written by position, not pushed: with a push the length went through memory on
         // every character.
         let mut o = 0;
@@ -259,20 +256,20 @@ fn common_index(lead: u8, next: u8) -> usize {
 }
 
 /// Edits of the common path, kept without a branch (whether a letter needs one is a coin
-/// toss to the branch predictor, one letter in ten) and written out in order later.
-struct Pending {
-    slots: [(usize, u8); PENDING],
-    len: usize,
-}
+/// toss to the branch predictor, one letter in ten) and written out in order later. Their
+/// count is a local of `common_run`: kept here, it went to memory and back for every
+/// character.
+struct Pending([(usize, u8); PENDING]);
 
 const PENDING: usize = 64;
 
 impl Pending {
-    fn flush(&mut self, edits: &mut Edits) {
-        for &(at, own) in &self.slots[..self.len] {
+    /// Write out the first `len` and return the new count, none.
+    fn flush(&self, len: usize, edits: &mut Edits) -> usize {
+        for &(at, own) in &self.0[..len] {
             edits.one_byte(at, own);
         }
-        self.len = 0;
+        0
     }
 }
 
@@ -295,6 +292,7 @@ fn common_run(
     edits: &mut Edits,
 ) -> usize {
     let mut at = *o;
+    let mut len = 0;
     // Whether the character starting with `c` was folded.
     #[inline(always)]
     fn fold(
@@ -303,7 +301,8 @@ fn common_run(
         table: &[u16; 1 << 14],
         folded: &mut [u8],
         at: &mut usize,
-        pending: &mut Pending,
+        slots: &mut [(usize, u8); PENDING],
+        len: &mut usize,
     ) -> bool {
         let entry = table[common_index(c, next)];
         let f = entry as u8;
@@ -312,16 +311,16 @@ fn common_run(
         }
         folded[*at] = f;
         let own = (entry >> 8) as u8;
-        pending.slots[pending.len] = (*at, own);
-        pending.len += usize::from(f != own);
+        slots[*len % PENDING] = (*at, own);
+        *len += usize::from(f != own);
         *at += 1;
         true
     }
     const LOW: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     'words: while let Some(word) = b.get(i..i + 8) {
-        if pending.len > PENDING - 8 {
-            pending.flush(edits);
+        if len > PENDING - 8 {
+            len = pending.flush(len, edits);
         }
         let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
         if w & HIGH == 0 {
@@ -340,7 +339,8 @@ fn common_run(
         let mut k = 0;
         for _ in 0..4 {
             let c = (w >> k) as u8;
-            if !fold(c, (w >> (k + 8)) as u8, table, folded, &mut at, pending) {
+            let next = (w >> (k + 8)) as u8;
+            if !fold(c, next, table, folded, &mut at, &mut pending.0, &mut len) {
                 i += (k / 8) as usize;
                 break 'words;
             }
@@ -349,16 +349,16 @@ fn common_run(
         i += (k / 8) as usize;
     }
     while let Some(&c) = b.get(i) {
-        if pending.len == PENDING {
-            pending.flush(edits);
+        if len == PENDING {
+            len = pending.flush(len, edits);
         }
         let next = b.get(i + 1).copied().unwrap_or(0);
-        if !fold(c, next, table, folded, &mut at, pending) {
+        if !fold(c, next, table, folded, &mut at, &mut pending.0, &mut len) {
             break;
         }
         i += 1 + usize::from(c >> 7);
     }
-    pending.flush(edits);
+    pending.flush(len, edits);
     *o = at;
     i
 }
