@@ -451,6 +451,8 @@ fn stats(options: &LoadOptions, display: &DisplayArgs) -> Result<i32, crate::Err
     options.check()?;
     let (corpus, warnings, summary) = load_all(options);
     let peak = peak_memory();
+    // The counts below say how many; stderr says which, as for `list` and `filter`.
+    report_warnings(&warnings);
     let mut by_lang = std::collections::BTreeMap::new();
     let mut domains: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     let mut sources = 0usize;
@@ -501,11 +503,13 @@ fn stats(options: &LoadOptions, display: &DisplayArgs) -> Result<i32, crate::Err
         format!("load time    {:.2} s\n", summary.elapsed.as_secs_f64()),
     ];
     if let Some(peak) = peak {
-        out.push(format!(
-            "peak memory  {} ({:.2}x the files)\n",
-            megabytes(peak),
-            peak as f64 / summary.bytes.max(1) as f64
-        ));
+        // Against a few kilobytes of files the ratio only measures the program itself.
+        let ratio = if summary.bytes >= 1 << 20 {
+            format!(" ({:.2}x the files)", peak as f64 / summary.bytes as f64)
+        } else {
+            String::new()
+        };
+        out.push(format!("peak memory  {}{ratio}\n", megabytes(peak)));
     }
     let mut top: Vec<(&str, usize)> = domains.into_iter().collect();
     top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));

@@ -564,6 +564,26 @@ fn stats_summarise_the_corpus() {
     assert!(out.contains("       26  facebook.com"), "{out}");
     assert!(out.contains("load time"), "{out}");
     assert!(out.contains("tagged       0, reviewed 0"), "{out}");
+    // The sample is a few kilobytes: a ratio of memory to it would say nothing.
+    assert!(!out.contains("x the files"), "{out}");
+}
+
+/// `stats` counts the warnings on stdout and names each on stderr, as `list` does.
+#[test]
+fn stats_name_their_warnings_on_stderr() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("a.jsonl"), "{\"title\": \"x\",\n").expect("written");
+    std::fs::write(dir.path().join("b.txt"), "طرابلس – خبر.\n").expect("written");
+    let out = bin().arg("stats").arg(dir.path()).output().expect("runs");
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stdout.contains("skipped      1 files or records (1 warnings)"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("a.jsonl:1:"), "{stderr}");
+    assert!(stderr.contains("invalid JSON"), "{stderr}");
 }
 
 /// `filter` and `list` handle a corpus one loaded batch at a time; what they print is what
