@@ -9,6 +9,9 @@ use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::widgets::{Block, Clear, Widget};
 
+/// Widest key list kept in the help's key column.
+const KEY_COLUMN: usize = 24;
+
 /// The help text: a heading per mode, then `keys  description` per action.
 pub fn lines(keymap: &Keymap) -> Vec<(bool, String)> {
     let groups: Vec<(Mode, Vec<(String, &str)>)> = keymap
@@ -26,9 +29,12 @@ pub fn lines(keymap: &Keymap) -> Vec<(bool, String)> {
             (mode, rows)
         })
         .collect();
+    // The column fits the usual key lists; a longer one (six keys to go back) has a line
+    // to itself, rather than pushing every description towards the right edge.
     let key_width = groups
         .iter()
         .flat_map(|(_, rows)| rows.iter().map(|(k, _)| k.chars().count()))
+        .filter(|&n| n <= KEY_COLUMN)
         .max()
         .unwrap_or(0);
     let mut out = Vec::new();
@@ -38,7 +44,12 @@ pub fn lines(keymap: &Keymap) -> Vec<(bool, String)> {
         }
         out.push((true, heading(mode).to_string()));
         for (keys, description) in rows {
-            out.push((false, format!("  {keys:<key_width$}  {description}")));
+            if keys.chars().count() > key_width {
+                out.push((false, format!("  {keys}")));
+                out.push((false, format!("  {:key_width$}  {description}", "")));
+            } else {
+                out.push((false, format!("  {keys:<key_width$}  {description}")));
+            }
         }
     }
     out
@@ -119,5 +130,30 @@ pub fn render(app: &App, theme: Theme, screen: Rect, buf: &mut Buffer) {
             style,
             app.bidi,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Descriptions start in one column that a long key list does not push right: such a
+    /// list has its own line, its description under the others.
+    #[test]
+    fn a_long_key_list_does_not_widen_the_key_column() {
+        let lines = lines(&Keymap::default_keymap());
+        let texts: Vec<&str> = lines.iter().map(|(_, t)| t.as_str()).collect();
+        let back = texts
+            .iter()
+            .position(|t| {
+                t.trim_start()
+                    .starts_with("h, enter, esc, tab, shift-tab, left")
+            })
+            .expect("the detail view's long key list");
+        assert_eq!(texts[back + 1].trim(), "back to the list");
+        let column = |t: &str| t.find("quit");
+        let quit = texts.iter().find_map(|t| column(t)).expect("quit");
+        assert_eq!(texts[back + 1].find("back"), Some(quit), "{texts:#?}");
+        assert!(quit <= 2 + KEY_COLUMN + 2, "{texts:#?}");
     }
 }
