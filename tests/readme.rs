@@ -32,3 +32,17 @@ fn readme_names_the_two_setup_commands() {
     assert!(readme.contains("cargo run --release"));
     assert!(readme.contains("cargo test"));
 }
+
+/// Every command of the program is shown in the README as `corpus-review NAME`.
+#[test]
+fn readme_shows_every_command() {
+    use clap::CommandFactory;
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let missing: Vec<String> = corpus_review::cli::Cli::command()
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .filter(|name| !readme.contains(&format!("corpus-review {name}")))
+        .collect();
+    assert!(missing.is_empty(), "README.md does not show: {missing:?}");
+}
