@@ -662,3 +662,35 @@ fn batch_by_batch_output_is_that_of_the_whole_corpus() {
         .collect();
     assert_eq!(stdout_of(&["list", file.as_str()]), expected);
 }
+
+/// A tree of more directories than the process may hold open (archives kept a folder a
+/// day) loads whole: the scan does not keep every directory open until the end.
+#[test]
+fn a_tree_of_many_directories_loads_under_a_low_descriptor_limit() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for i in 0..300 {
+        let sub = dir.path().join(format!("day{i:03}"));
+        std::fs::create_dir(&sub).expect("dir");
+        std::fs::write(
+            sub.join(format!("r{i}.txt")),
+            format!("طرابلس – خبر رقم {i}.\n"),
+        )
+        .expect("written");
+    }
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(r#"ulimit -n 64 && exec "$0" stats "$1""#)
+        .arg(assert_cmd::cargo::cargo_bin("corpus-review"))
+        .arg(dir.path())
+        .env(
+            "CORPUS_REVIEW_CONFIG_DIR",
+            "/nonexistent/corpus-review-test-config",
+        )
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("articles     300 "), "{stdout}{stderr}");
+    assert!(stdout.contains("skipped      0 "), "{stdout}{stderr}");
+}

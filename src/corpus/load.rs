@@ -263,21 +263,7 @@ fn scan(options: &LoadOptions) -> (Vec<Input>, Vec<LoadWarning>) {
             Ok(m) if m.is_dir() => {
                 let mut files = Vec::new();
                 walk(path, &mut files, &mut warnings);
-                // One stat per file: in parallel, as 100,000 of them take a while, and
-                // through the directory's entry (the kernel looks up one name, not every
-                // component of the path) unless it is a link, which is followed.
-                let stats: Vec<_> = files
-                    .into_par_iter()
-                    .map(|(path, entry, link)| {
-                        let m = if link {
-                            std::fs::metadata(&path)
-                        } else {
-                            entry.metadata()
-                        };
-                        (path, m)
-                    })
-                    .collect();
-                for (path, m) in stats {
+                for (path, m) in files {
                     match m {
                         Ok(m) if m.is_file() => inputs.push(Input::File {
                             path,
@@ -310,11 +296,10 @@ fn unreadable(path: &Path, e: &std::io::Error) -> LoadWarning {
     }
 }
 
-/// Corpus files under `dir`, in name order, with their entries and whether each is a
-/// link (not yet looked at: see `scan`).
+/// Corpus files under `dir`, in name order, each with what a stat of it said.
 fn walk(
     dir: &Path,
-    files: &mut Vec<(PathBuf, std::fs::DirEntry, bool)>,
+    files: &mut Vec<(PathBuf, std::io::Result<std::fs::Metadata>)>,
     warnings: &mut Vec<LoadWarning>,
 ) {
     let entries = match std::fs::read_dir(dir) {
@@ -331,6 +316,28 @@ fn walk(
         .map(|e| (e.file_name(), e))
         .collect();
     entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    // Files are looked at in parallel (100,000 stats take a while), a run at a time
+    // between subdirectories to keep name order, and through their directory's entry
+    // (the kernel looks up one name, not the whole path) unless they are links, which
+    // are followed. Done before leaving the directory: an entry holds its directory
+    // open, and a tree of thousands of directories would run out of descriptors.
+    let mut run = Vec::new();
+    let stat_run =
+        |run: &mut Vec<(PathBuf, std::fs::DirEntry, bool)>,
+         files: &mut Vec<(PathBuf, std::io::Result<std::fs::Metadata>)>| {
+            let stats: Vec<_> = std::mem::take(run)
+                .into_par_iter()
+                .map(|(path, entry, link)| {
+                    let m = if link {
+                        std::fs::metadata(&path)
+                    } else {
+                        entry.metadata()
+                    };
+                    (path, m)
+                })
+                .collect();
+            files.extend(stats);
+        };
     for (name, entry) in entries {
         let name = name.to_string_lossy();
         if name.starts_with('.') {
@@ -342,11 +349,13 @@ fn walk(
         };
         // Follow links to files, not to directories, so a link loop cannot hang the scan.
         if kind.is_dir() {
+            stat_run(&mut run, files);
             walk(&path, files, warnings);
         } else if is_corpus_file(&name) {
-            files.push((path, entry, kind.is_symlink()));
+            run.push((path, entry, kind.is_symlink()));
         }
     }
+    stat_run(&mut run, files);
 }
 
 /// Result of one input: articles in file order and what went wrong.
