@@ -1291,6 +1291,31 @@ mod tests {
         }
     }
 
+    /// A subdirectory's reports come at its place in name order, between the files
+    /// around it (the files before it are looked at as one run, those after as another).
+    #[test]
+    fn a_subdirectory_loads_in_its_place_among_the_files() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("m/n")).expect("dirs");
+        for (name, text) in [
+            ("a.txt", "خبر أ."),
+            ("b.txt", "خبر ب."),
+            ("m/k.txt", "خبر ك."),
+            ("m/n/x.txt", "خبر س."),
+            ("m/y.txt", "خبر ي."),
+            ("z.txt", "خبر ز."),
+        ] {
+            std::fs::write(d.join(name), format!("{text}\n")).expect("written");
+        }
+        let (corpus, warnings, _) = load_all(&LoadOptions {
+            paths: vec![d.to_path_buf()],
+            only: None,
+        });
+        let ids: Vec<_> = corpus.iter().map(|a| a.id.to_string()).collect();
+        assert_eq!(ids, ["a", "b", "k", "x", "y", "z"], "{warnings:?}");
+    }
+
     /// Links to files are followed (the scan's stat goes through the directory entry
     /// only for what is not a link); a dangling link is a warning; a link to a
     /// directory is not walked.
