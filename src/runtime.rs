@@ -93,7 +93,15 @@ pub fn run(session: Session) -> Result<i32, crate::Error> {
     app.undo_count = session.store.can_undo();
     app.redo_count = session.store.can_redo();
     app.quick_tags.clone_from(&session.quick_tags);
-    app.message = session.store.notices.first().cloned();
+    app.message = session
+        .store
+        .notices
+        .first()
+        .map(|first| match session.store.notices.len() {
+            1 => first.clone(),
+            // The count first: a long first notice is cut at the screen's edge.
+            n => format!("{n} problems with the saved tags (listed when you quit); first: {first}"),
+        });
     app.update(Msg::Resize {
         width: size.width,
         height: size.height,

@@ -480,3 +480,71 @@ fn export_import_round_trip_and_agreement() {
         "{sessions}"
     );
 }
+
+/// A corrupt tags.json is kept aside and the state rebuilt from the journal, and a headless
+/// command says so on stderr (it used to say nothing).
+#[test]
+fn a_corrupt_snapshot_is_reported_by_headless_commands() {
+    let config = tempfile::tempdir().expect("temp dir");
+    let input = config.path().join("in.jsonl");
+    let record = serde_json::json!({"id": FIRST, "accept": ["relevant"]});
+    std::fs::write(&input, format!("{record}\n")).expect("writes");
+    bin(config.path())
+        .args(["tags", "import"])
+        .arg(&input)
+        .assert()
+        .success();
+    assert!(tags_list(config.path()).contains("relevant"));
+    std::fs::write(config.path().join("tags.json"), "{\"broken\": [").expect("writes");
+    let out = bin(config.path())
+        .args(["tags", "list"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("relevant"));
+    assert!(stderr.contains("was unreadable"), "{stderr}");
+    assert!(stderr.contains("rebuilt from the journal"), "{stderr}");
+    let kept: Vec<_> = std::fs::read_dir(config.path())
+        .expect("reads")
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("tags.json.corrupt-")
+        })
+        .collect();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(
+        std::fs::read_to_string(kept[0].path()).expect("reads"),
+        "{\"broken\": ["
+    );
+}
+
+/// In the TUI the status line counts the problems found opening the saved tags and shows
+/// the first; all of them are on the terminal once it has closed.
+#[test]
+fn problems_with_the_saved_tags_show_in_the_tui_and_remain_after_it() {
+    let config = tempfile::tempdir().expect("temp dir");
+    let input = config.path().join("in.jsonl");
+    let record = serde_json::json!({"id": FIRST, "accept": ["relevant"]});
+    std::fs::write(&input, format!("{record}\n")).expect("writes");
+    bin(config.path())
+        .args(["tags", "import"])
+        .arg(&input)
+        .assert()
+        .success();
+    std::fs::write(config.path().join("tags.json"), "{\"broken\": [").expect("writes");
+    let journal = config.path().join("journal.jsonl");
+    let mut lines = std::fs::read_to_string(&journal).expect("reads");
+    lines.push_str("not a journal line\n");
+    std::fs::write(&journal, lines).expect("writes");
+    let mut tui = spawn_in(config.path(), 160, 30);
+    tui.wait_for_text("2 problems with the saved tags");
+    tui.wait_for_text("relevant");
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
+    let after = tui.contents();
+    assert!(after.contains("tags.json was unreadable"), "{after}");
+    assert!(after.contains("unreadable journal line skipped"), "{after}");
+}
