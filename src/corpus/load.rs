@@ -183,10 +183,13 @@ impl Input {
         }
     }
 
-    fn name(&self) -> &str {
+    /// The file's name, made text if it is not (as `walk` matched it).
+    fn name(&self) -> std::borrow::Cow<'_, str> {
         match self {
-            Input::File { path, .. } => path.file_name().and_then(|n| n.to_str()).unwrap_or(""),
-            Input::Embedded { name, .. } => name,
+            Input::File { path, .. } => path
+                .file_name()
+                .map_or(std::borrow::Cow::Borrowed(""), |n| n.to_string_lossy()),
+            Input::Embedded { name, .. } => std::borrow::Cow::Borrowed(name),
         }
     }
 
@@ -395,7 +398,7 @@ fn parse_report_input(input: &Input) -> Parsed {
             };
         }
     };
-    let id = crate::text::sanitize(stem(input.name())).into_owned();
+    let id = crate::text::sanitize(stem(&input.name())).into_owned();
     let origin = Origin {
         path: path.clone(),
         line: None,
@@ -742,7 +745,7 @@ impl Loader {
             return Ok(());
         }
         let is_array = blank.starts_with(b"[");
-        let stem: Arc<str> = Arc::from(stem(input.name()));
+        let stem: Arc<str> = Arc::from(stem(&input.name()));
         let lossy = Arc::new(AtomicBool::new(false));
         let mut line = 1;
         let mut cut_so_far = 0u64;
@@ -1289,6 +1292,27 @@ mod tests {
             assert_eq!(read, want);
             assert_eq!(a.folded_body(), alone.folded_body());
         }
+    }
+
+    /// A file name that is not UTF-8 still names its article (lossily, not an empty id)
+    /// and still says what the file is (a JSON Lines file is read as one).
+    #[test]
+    fn file_names_that_are_not_utf8_still_name_and_type_their_files() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let report = dir.path().join(std::ffi::OsStr::from_bytes(b"r\xff1.txt"));
+        std::fs::write(&report, "طرابلس – خبر.\n").expect("written");
+        let lines = dir
+            .path()
+            .join(std::ffi::OsStr::from_bytes(b"s\xff2.jsonl"));
+        std::fs::write(&lines, "{\"id\": \"j1\", \"title\": \"خبر\"}\n").expect("written");
+        let (corpus, warnings, _) = load_all(&LoadOptions {
+            paths: vec![dir.path().to_path_buf()],
+            only: None,
+        });
+        let ids: Vec<_> = corpus.iter().map(|a| a.id.to_string()).collect();
+        assert_eq!(ids, ["r\u{FFFD}1", "j1"], "{warnings:?}");
+        assert!(warnings.is_empty(), "{warnings:?}");
     }
 
     /// A subdirectory's reports come at its place in name order, between the files
