@@ -299,12 +299,31 @@ fn unreadable(path: &Path, e: &std::io::Error) -> LoadWarning {
     }
 }
 
+/// A file found by `walk` and what a stat of it said.
+type Stat = (PathBuf, std::io::Result<std::fs::Metadata>);
+
+/// Stat a run of files of one directory: in parallel (100,000 stats take a while), and
+/// through their directory's entries (the kernel looks up one name, not the whole path)
+/// unless they are links, which are followed. Done before the walk leaves the directory:
+/// an entry holds its directory open, and a tree of thousands of directories would run
+/// out of descriptors. A run ends at a subdirectory, which keeps name order.
+fn stat_run(run: &mut Vec<(PathBuf, std::fs::DirEntry, bool)>, files: &mut Vec<Stat>) {
+    let stats: Vec<_> = std::mem::take(run)
+        .into_par_iter()
+        .map(|(path, entry, link)| {
+            let m = if link {
+                std::fs::metadata(&path)
+            } else {
+                entry.metadata()
+            };
+            (path, m)
+        })
+        .collect();
+    files.extend(stats);
+}
+
 /// Corpus files under `dir`, in name order, each with what a stat of it said.
-fn walk(
-    dir: &Path,
-    files: &mut Vec<(PathBuf, std::io::Result<std::fs::Metadata>)>,
-    warnings: &mut Vec<LoadWarning>,
-) {
+fn walk(dir: &Path, files: &mut Vec<Stat>, warnings: &mut Vec<LoadWarning>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(rd) => rd,
         Err(e) => {
@@ -319,28 +338,7 @@ fn walk(
         .map(|e| (e.file_name(), e))
         .collect();
     entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    // Files are looked at in parallel (100,000 stats take a while), a run at a time
-    // between subdirectories to keep name order, and through their directory's entry
-    // (the kernel looks up one name, not the whole path) unless they are links, which
-    // are followed. Done before leaving the directory: an entry holds its directory
-    // open, and a tree of thousands of directories would run out of descriptors.
     let mut run = Vec::new();
-    let stat_run =
-        |run: &mut Vec<(PathBuf, std::fs::DirEntry, bool)>,
-         files: &mut Vec<(PathBuf, std::io::Result<std::fs::Metadata>)>| {
-            let stats: Vec<_> = std::mem::take(run)
-                .into_par_iter()
-                .map(|(path, entry, link)| {
-                    let m = if link {
-                        std::fs::metadata(&path)
-                    } else {
-                        entry.metadata()
-                    };
-                    (path, m)
-                })
-                .collect();
-            files.extend(stats);
-        };
     for (name, entry) in entries {
         let name = name.to_string_lossy();
         if name.starts_with('.') {
