@@ -582,13 +582,13 @@ fn tags(command: TagsCommand, display: &DisplayArgs) -> Result<i32, crate::Error
             for_each_batch(&corpus.options(), |articles| {
                 write_lines(articles.iter().filter_map(|a| {
                     let s = state.get(&a.id)?;
-                    let tags: Vec<&str> = s.tags.iter().map(String::as_str).collect();
+                    let tags: Vec<String> = s.tags.iter().map(|t| one_line(t)).collect();
                     Some(format!(
                         "{}\t{}\t{}\t{}\n",
                         a.id,
                         tags.join(","),
                         if s.reviewed { "reviewed" } else { "-" },
-                        plain(&s.note)
+                        one_line(&s.note)
                     ))
                 }))
             })?;
@@ -650,8 +650,9 @@ fn tags(command: TagsCommand, display: &DisplayArgs) -> Result<i32, crate::Error
                 plan.articles,
                 plan.conflicts.len()
             );
+            // Ids and tags in them come from the imported file: shown, never obeyed.
             for c in &plan.conflicts {
-                println!("conflict: {c}");
+                println!("conflict: {}", one_line(c));
             }
             Ok(0)
         }
@@ -673,9 +674,14 @@ fn tags(command: TagsCommand, display: &DisplayArgs) -> Result<i32, crate::Error
                         let kappa = r
                             .kappa
                             .map_or_else(|| "n/a".to_string(), |k| format!("{k:.3}"));
+                        // Names and tags come from the export files.
                         lines.push(format!(
                             "{} ~ {}\t{}\t{}\t{:.1}%\t{kappa}\n",
-                            sets[i].0, sets[j].0, r.tag, r.articles, r.percent
+                            one_line(&sets[i].0),
+                            one_line(&sets[j].0),
+                            one_line(&r.tag),
+                            r.articles,
+                            r.percent
                         ));
                     }
                 }
@@ -690,6 +696,13 @@ fn tags(command: TagsCommand, display: &DisplayArgs) -> Result<i32, crate::Error
 /// eyes and greps.
 fn plain(text: &str) -> std::borrow::Cow<'_, str> {
     crate::text::without_bidi_controls(text)
+}
+
+/// What an analyst typed (a note, a tag), for a line of tab-separated output: a newline
+/// or tab in it would split the line or the column, so it shows as its control picture
+/// or spaces, like any control character in article text.
+fn one_line(text: &str) -> String {
+    plain(&crate::text::sanitize(text)).into_owned()
 }
 
 fn report_warnings(warnings: &[LoadWarning]) {

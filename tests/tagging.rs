@@ -548,3 +548,65 @@ fn problems_with_the_saved_tags_show_in_the_tui_and_remain_after_it() {
     assert!(after.contains("tags.json was unreadable"), "{after}");
     assert!(after.contains("unreadable journal line skipped"), "{after}");
 }
+
+/// `tags list` is a line per article, whatever the analyst typed: a newline or tab in a
+/// note or a tag shows as its control picture or spaces instead of splitting the line.
+#[test]
+fn tags_list_keeps_a_line_per_article_whatever_the_note_holds() {
+    let config = tempfile::tempdir().expect("temp dir");
+    let input = config.path().join("in.jsonl");
+    let record = serde_json::json!({"id": FIRST, "accept": ["a\tb"], "note": "one\ntwo"});
+    std::fs::write(&input, format!("{record}\n")).expect("writes");
+    bin(config.path())
+        .args(["tags", "import"])
+        .arg(&input)
+        .assert()
+        .success();
+    let listed = tags_list(config.path());
+    assert_eq!(listed.lines().count(), 1, "{listed:?}");
+    let fields: Vec<&str> = listed.trim_end_matches('\n').split('\t').collect();
+    assert_eq!(
+        fields,
+        [FIRST, "a    b", "-", "one\u{240A}two"],
+        "{listed:?}"
+    );
+}
+
+/// Export files are untrusted text: analyst names, ids and tags from them reach the
+/// terminal as visible characters, never as escape sequences.
+#[test]
+fn import_and_agreement_never_print_raw_escapes_from_the_files() {
+    let config = tempfile::tempdir().expect("temp dir");
+    let evil = config.path().join("evil.jsonl");
+    let other = config.path().join("other.jsonl");
+    let record = |analyst: &str, tag: &str| {
+        serde_json::json!({"id": FIRST, "accept": [tag], "_annotator_id": analyst}).to_string()
+    };
+    std::fs::write(&evil, record("ev\u{1b}]0;x\u{7}il", "t\u{1b}[31m") + "\n").expect("writes");
+    std::fs::write(&other, record("bob", "relevant") + "\n").expect("writes");
+    bin(config.path())
+        .args(["tags", "import"])
+        .arg(&other)
+        .assert()
+        .success();
+    let import = bin(config.path())
+        .args(["tags", "import"])
+        .arg(&evil)
+        .output()
+        .expect("runs");
+    let agreement = bin(config.path())
+        .args(["tags", "agreement"])
+        .arg(&evil)
+        .arg(&other)
+        .output()
+        .expect("runs");
+    for out in [import, agreement] {
+        assert!(out.status.success());
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{text:?}"
+        );
+        assert!(text.contains('\u{241B}'), "the escape is shown: {text:?}");
+    }
+}
