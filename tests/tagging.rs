@@ -23,6 +23,24 @@ fn tags_list(config: &Path) -> String {
     String::from_utf8(out.stdout).expect("utf-8")
 }
 
+/// `tags import` of these records, as a file in the config directory.
+fn import(config: &Path, records: &[serde_json::Value]) -> std::process::Output {
+    let input = config.join("in.jsonl");
+    let lines: String = records.iter().map(|r| format!("{r}\n")).collect();
+    std::fs::write(&input, lines).expect("writes");
+    let out = bin(config)
+        .args(["tags", "import"])
+        .arg(&input)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 fn spawn_in(config: &Path, cols: u16, rows: u16) -> Tui {
     let dir = config.to_string_lossy().to_string();
     Tui::spawn_program(
@@ -180,24 +198,9 @@ fn changes_from_another_instance_appear() {
     let config = tempfile::tempdir().expect("temp dir");
     let mut tui = spawn_in(config.path(), 120, 30);
     tui.wait_for_text("loaded in");
-    let file = config.path().join("other.jsonl");
-    std::fs::write(
-        &file,
-        format!(
-            "{}\n",
-            serde_json::json!({"id": FIRST, "accept": ["external"], "answer": "accept"})
-        ),
-    )
-    .expect("writes");
-    let out = bin(config.path())
-        .args(["tags", "import"])
-        .arg(&file)
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    import(
+        config.path(),
+        &[serde_json::json!({"id": FIRST, "accept": ["external"], "answer": "accept"})],
     );
     tui.wait_for_text("change");
     tui.wait_for_text("from another session");
@@ -481,21 +484,21 @@ fn export_import_round_trip_and_agreement() {
     );
 }
 
+/// One article tagged "relevant" in the journal, and tags.json made unreadable.
+fn tag_then_break_the_snapshot(config: &Path) {
+    import(
+        config,
+        &[serde_json::json!({"id": FIRST, "accept": ["relevant"]})],
+    );
+    std::fs::write(config.join("tags.json"), "{\"broken\": [").expect("writes");
+}
+
 /// A corrupt tags.json is kept aside and the state rebuilt from the journal, and a headless
 /// command says so on stderr (it used to say nothing).
 #[test]
 fn a_corrupt_snapshot_is_reported_by_headless_commands() {
     let config = tempfile::tempdir().expect("temp dir");
-    let input = config.path().join("in.jsonl");
-    let record = serde_json::json!({"id": FIRST, "accept": ["relevant"]});
-    std::fs::write(&input, format!("{record}\n")).expect("writes");
-    bin(config.path())
-        .args(["tags", "import"])
-        .arg(&input)
-        .assert()
-        .success();
-    assert!(tags_list(config.path()).contains("relevant"));
-    std::fs::write(config.path().join("tags.json"), "{\"broken\": [").expect("writes");
+    tag_then_break_the_snapshot(config.path());
     let out = bin(config.path())
         .args(["tags", "list"])
         .output()
@@ -504,21 +507,8 @@ fn a_corrupt_snapshot_is_reported_by_headless_commands() {
     assert!(out.status.success(), "{stderr}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("relevant"));
     assert!(stderr.contains("was unreadable"), "{stderr}");
+    // (What is kept aside, and how, is the store's unit test.)
     assert!(stderr.contains("rebuilt from the journal"), "{stderr}");
-    let kept: Vec<_> = std::fs::read_dir(config.path())
-        .expect("reads")
-        .filter_map(Result::ok)
-        .filter(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .starts_with("tags.json.corrupt-")
-        })
-        .collect();
-    assert_eq!(kept.len(), 1);
-    assert_eq!(
-        std::fs::read_to_string(kept[0].path()).expect("reads"),
-        "{\"broken\": ["
-    );
 }
 
 /// In the TUI the status line counts the problems found opening the saved tags and shows
@@ -526,15 +516,7 @@ fn a_corrupt_snapshot_is_reported_by_headless_commands() {
 #[test]
 fn problems_with_the_saved_tags_show_in_the_tui_and_remain_after_it() {
     let config = tempfile::tempdir().expect("temp dir");
-    let input = config.path().join("in.jsonl");
-    let record = serde_json::json!({"id": FIRST, "accept": ["relevant"]});
-    std::fs::write(&input, format!("{record}\n")).expect("writes");
-    bin(config.path())
-        .args(["tags", "import"])
-        .arg(&input)
-        .assert()
-        .success();
-    std::fs::write(config.path().join("tags.json"), "{\"broken\": [").expect("writes");
+    tag_then_break_the_snapshot(config.path());
     let journal = config.path().join("journal.jsonl");
     let mut lines = std::fs::read_to_string(&journal).expect("reads");
     lines.push_str("not a journal line\n");
@@ -554,14 +536,10 @@ fn problems_with_the_saved_tags_show_in_the_tui_and_remain_after_it() {
 #[test]
 fn tags_list_keeps_a_line_per_article_whatever_the_note_holds() {
     let config = tempfile::tempdir().expect("temp dir");
-    let input = config.path().join("in.jsonl");
-    let record = serde_json::json!({"id": FIRST, "accept": ["a\tb"], "note": "one\ntwo"});
-    std::fs::write(&input, format!("{record}\n")).expect("writes");
-    bin(config.path())
-        .args(["tags", "import"])
-        .arg(&input)
-        .assert()
-        .success();
+    import(
+        config.path(),
+        &[serde_json::json!({"id": FIRST, "accept": ["a\tb"], "note": "one\ntwo"})],
+    );
     let listed = tags_list(config.path());
     assert_eq!(listed.lines().count(), 1, "{listed:?}");
     let fields: Vec<&str> = listed.trim_end_matches('\n').split('\t').collect();
@@ -577,30 +555,26 @@ fn tags_list_keeps_a_line_per_article_whatever_the_note_holds() {
 #[test]
 fn import_and_agreement_never_print_raw_escapes_from_the_files() {
     let config = tempfile::tempdir().expect("temp dir");
-    let evil = config.path().join("evil.jsonl");
-    let other = config.path().join("other.jsonl");
-    let record = |analyst: &str, tag: &str| {
-        serde_json::json!({"id": FIRST, "accept": [tag], "_annotator_id": analyst}).to_string()
-    };
-    std::fs::write(&evil, record("ev\u{1b}]0;x\u{7}il", "t\u{1b}[31m") + "\n").expect("writes");
-    std::fs::write(&other, record("bob", "relevant") + "\n").expect("writes");
-    bin(config.path())
-        .args(["tags", "import"])
-        .arg(&other)
-        .assert()
-        .success();
-    let import = bin(config.path())
-        .args(["tags", "import"])
-        .arg(&evil)
-        .output()
-        .expect("runs");
+    let record = |analyst: &str, tag: &str| serde_json::json!({"id": FIRST, "accept": [tag], "_annotator_id": analyst});
+    let (evil, other) = (
+        record("ev\u{1b}]0;x\u{7}il", "t\u{1b}[31m"),
+        record("bob", "relevant"),
+    );
+    import(config.path(), std::slice::from_ref(&other));
+    let imported = import(config.path(), std::slice::from_ref(&evil));
+    let (evil_file, other_file) = (
+        config.path().join("evil.jsonl"),
+        config.path().join("other.jsonl"),
+    );
+    std::fs::write(&evil_file, format!("{evil}\n")).expect("writes");
+    std::fs::write(&other_file, format!("{other}\n")).expect("writes");
     let agreement = bin(config.path())
         .args(["tags", "agreement"])
-        .arg(&evil)
-        .arg(&other)
+        .arg(&evil_file)
+        .arg(&other_file)
         .output()
         .expect("runs");
-    for out in [import, agreement] {
+    for out in [imported, agreement] {
         assert!(out.status.success());
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(
