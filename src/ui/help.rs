@@ -6,7 +6,7 @@ use crate::app::App;
 use crate::keymap::{Keymap, Mode};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::Modifier;
+use ratatui::style::{Modifier, Style};
 use ratatui::widgets::{Block, Clear, Widget};
 
 /// Widest key list kept in the help's key column.
@@ -99,37 +99,44 @@ pub fn overlay_area(screen: Rect) -> Rect {
 }
 
 pub fn render(app: &App, theme: Theme, screen: Rect, buf: &mut Buffer) {
+    let heading = theme
+        .tone(crate::app::Tone::Heading)
+        .add_modifier(Modifier::BOLD);
+    let rows = lines(&app.keymap).into_iter().map(|(is_heading, text)| {
+        let style = if is_heading { heading } else { Style::new() };
+        (text, style)
+    });
+    render_rows(app, theme, screen, buf, " Keys (Esc closes) ", rows);
+}
+
+/// A scrollable overlay of one-line rows (the help, the warnings): a centred box with
+/// `title`, showing the rows from `app.overlay_scroll` on.
+pub fn render_rows(
+    app: &App,
+    theme: Theme,
+    screen: Rect,
+    buf: &mut Buffer,
+    title: &str,
+    rows: impl Iterator<Item = (String, Style)>,
+) {
     let area = overlay_area(screen);
     Clear.render(area, buf);
     Block::bordered()
         .border_style(theme.border(true))
-        .title(" Keys (Esc closes) ")
+        .title(title)
         .render(area, buf);
     let inner = super::layout::inner(area);
-    for (i, (heading, text)) in lines(&app.keymap)
-        .iter()
+    for (i, (text, style)) in rows
         .skip(app.overlay_scroll)
         .take(usize::from(inner.height))
         .enumerate()
     {
-        let style = if *heading {
-            theme
-                .tone(crate::app::Tone::Heading)
-                .add_modifier(Modifier::BOLD)
-        } else {
-            ratatui::style::Style::new()
+        let row = Rect {
+            y: inner.y + i as u16,
+            height: 1,
+            ..inner
         };
-        draw_text(
-            buf,
-            Rect {
-                y: inner.y + i as u16,
-                height: 1,
-                ..inner
-            },
-            text,
-            style,
-            app.bidi,
-        );
+        draw_text(buf, row, &text, style, app.bidi);
     }
 }
 
