@@ -428,6 +428,21 @@ mod tests {
         StoredText::build(std::iter::once(text), text.len())
     }
 
+    /// The paragraphs stored together give them back, and their folded part is what the
+    /// search alphabet makes of them, newline-separated.
+    fn assert_stored_well(paragraphs: &[&str]) {
+        let stored = StoredText::build(paragraphs.iter().copied(), 0);
+        assert_eq!(stored.decode(), paragraphs.concat(), "{paragraphs:?}");
+        let mut expected = Vec::new();
+        for (n, p) in paragraphs.iter().enumerate() {
+            if n > 0 {
+                expected.push(b'\n');
+            }
+            alphabet::encode_folded(p, &mut expected);
+        }
+        assert_eq!(stored.folded(), &expected[..], "{paragraphs:?}");
+    }
+
     #[test]
     fn every_character_comes_back() {
         let all: String = (1u32..0x3_0000).filter_map(char::from_u32).collect();
@@ -477,43 +492,16 @@ mod tests {
                     }
                 })
                 .collect();
-            let stored = store(&text);
-            assert_eq!(stored.decode(), text);
-            let mut expected = Vec::new();
-            alphabet::encode_folded(&text, &mut expected);
-            assert_eq!(stored.folded(), &expected[..], "{text:?}");
+            assert_stored_well(&[&text]);
         }
     }
 
     #[test]
     fn paragraphs_come_back_one_after_another() {
-        let paragraphs = ["سبها – أعلن مُخْتار فى ٢٠١٧", "The École \u{1} ﻻ ۀ reopened"];
-        let text = StoredText::build(paragraphs.iter().copied(), 0);
-        assert_eq!(text.decode(), paragraphs.concat());
+        assert_stored_well(&["سبها – أعلن مُخْتار فى ٢٠١٧", "The École \u{1} ﻻ ۀ reopened"]);
         // A paragraph that grows when folded, then others.
         let grown = "ﷺ".repeat(300);
-        let paragraphs = [grown.as_str(), "ب", "", "ﷺ"];
-        let text = StoredText::build(paragraphs.iter().copied(), 0);
-        assert_eq!(text.decode(), paragraphs.concat());
-        let mut expected = Vec::new();
-        for (n, p) in paragraphs.iter().enumerate() {
-            if n > 0 {
-                expected.push(b'\n');
-            }
-            alphabet::encode_folded(p, &mut expected);
-        }
-        assert_eq!(text.folded(), &expected[..]);
-    }
-
-    #[test]
-    fn the_folded_part_is_the_folded_text() {
-        let paragraphs = ["سبها – أعلن مُخْتار فى ٢٠١٧", "The École \u{1} ﻻ ۀ reopened"];
-        let text = StoredText::build(paragraphs.iter().copied(), 0);
-        let mut expected = Vec::new();
-        alphabet::encode_folded(paragraphs[0], &mut expected);
-        expected.push(b'\n');
-        alphabet::encode_folded(paragraphs[1], &mut expected);
-        assert_eq!(text.folded(), &expected[..]);
+        assert_stored_well(&[grown.as_str(), "ب", "", "ﷺ"]);
     }
 
     /// The fast path reads eight bytes at a time: a character that leaves it, at every
@@ -524,11 +512,7 @@ mod tests {
             for before in 0..12 {
                 for letter in ["ب", "b", "بb"] {
                     let text = format!("{}{rare}{}", letter.repeat(before), "سa".repeat(6));
-                    let stored = store(&text);
-                    assert_eq!(stored.decode(), text);
-                    let mut expected = Vec::new();
-                    alphabet::encode_folded(&text, &mut expected);
-                    assert_eq!(stored.folded(), &expected[..], "{text:?}");
+                    assert_stored_well(&[&text]);
                 }
             }
         }
