@@ -868,6 +868,7 @@ fn finish(mut out: impl Write) -> Result<bool, crate::Error> {
 
 /// The article as JSON, as `show --json` prints it.
 pub fn article_json(a: &Article) -> serde_json::Value {
+    let sources = a.sources_by_paragraph();
     let paragraphs: Vec<serde_json::Value> = a
         .text()
         .paragraphs()
@@ -875,7 +876,7 @@ pub fn article_json(a: &Article) -> serde_json::Value {
         .map(|(i, p)| {
             json!({
                 "text": p.text,
-                "sources": a.sources_of(i).map(|s| a.sources[s].url.as_str()).collect::<Vec<_>>(),
+                "sources": sources[i].iter().map(|&s| a.sources[s].url.as_str()).collect::<Vec<_>>(),
             })
         })
         .collect();

@@ -171,11 +171,12 @@ impl DetailDoc {
             );
         }
         let body = article.text();
+        let sources = article.sources_by_paragraph();
         for (k, para) in body.paragraphs().enumerate() {
             b.blank();
             let mut text = para.text.to_string();
             let marker_start = text.len();
-            for s in article.sources_of(k) {
+            for s in sources.get(k).into_iter().flatten() {
                 text.push_str(&format!(" [{}]", s + 1));
             }
             let tones = vec![(marker_start..text.len(), Tone::Marker)];

@@ -122,7 +122,10 @@ impl App {
             return;
         }
         let source = top_paragraph
-            .and_then(|p| (p..article.paragraph_count()).find_map(|q| article.sources_of(q).next()))
+            .and_then(|p| {
+                let by = article.sources_by_paragraph();
+                by.get(p..)?.iter().find_map(|list| list.first().copied())
+            })
             .or_else(|| (!article.sources.is_empty()).then_some(0));
         match source {
             Some(s) => {

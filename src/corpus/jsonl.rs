@@ -846,7 +846,7 @@ mod tests {
         assert_eq!(a[0].title, "Road reopened");
         assert_eq!(a[0].place.as_deref(), Some("DERNA"));
         assert_eq!(a[0].paragraph_count(), 1);
-        assert_eq!(a[0].sources_of(0).collect::<Vec<_>>(), [0]);
+        assert_eq!(a[0].sources_by_paragraph()[0], [0]);
         let urls: Vec<&str> = a[0].source_urls().collect();
         assert_eq!(urls, ["https://a.ly/1", "https://b.ly/2"]);
         assert!(a[0].meta.contains(&("date".into(), "2017-03-02".into())));

@@ -179,14 +179,22 @@ impl Article {
         self.sources.iter().map(|s| s.url.as_str())
     }
 
-    /// Indices of the sources that back paragraph `p`, in source order (derived from
-    /// `Source::paragraphs`, so it is stored once).
-    pub fn sources_of(&self, p: usize) -> impl Iterator<Item = usize> + '_ {
-        self.sources
-            .iter()
-            .enumerate()
-            .filter(move |(_, s)| s.paragraphs.contains(&p))
-            .map(|(i, _)| i)
+    /// For each paragraph, the indices of the sources that back it, in source order
+    /// (derived from `Source::paragraphs`, so it is stored once). One pass over the
+    /// sources: asking for each paragraph in turn was paragraphs × sources, seconds for a
+    /// report of 20,000 linked paragraphs.
+    pub fn sources_by_paragraph(&self) -> Vec<Vec<usize>> {
+        let mut by = vec![Vec::new(); self.paragraphs.len()];
+        for (i, s) in self.sources.iter().enumerate() {
+            for &p in &s.paragraphs {
+                if let Some(list) = by.get_mut(p)
+                    && list.last() != Some(&i)
+                {
+                    list.push(i);
+                }
+            }
+        }
+        by
     }
 
     /// The article's text, decoded, to read its paragraphs from.

@@ -317,9 +317,9 @@ mod tests {
         );
         assert_eq!(a.paragraph_count(), 3);
         assert_eq!(a.sources.len(), 2);
-        assert!(a.sources_of(0).next().is_none());
-        assert_eq!(a.sources_of(1).collect::<Vec<_>>(), [0]);
-        assert_eq!(a.sources_of(2).collect::<Vec<_>>(), [1]);
+        assert!(a.sources_by_paragraph()[0].is_empty());
+        assert_eq!(a.sources_by_paragraph()[1], [0]);
+        assert_eq!(a.sources_by_paragraph()[2], [1]);
         assert_eq!(a.sources[1].paragraphs, [2]);
         assert_eq!(a.direction, Direction::Rtl);
         assert_eq!(a.lang, crate::corpus::Lang::Ar);
@@ -353,13 +353,34 @@ mod tests {
         assert_eq!(a.place.as_deref(), Some("DERNA"));
     }
 
+    /// Each paragraph's sources, found in one pass, are the sources whose paragraphs
+    /// include it, in source order, each once: here a link repeated further on and a
+    /// paragraph backed by two.
+    #[test]
+    fn sources_by_paragraph_are_the_sources_that_back_each() {
+        let a = parse(
+            "سبها – أول.\nhttps://x.ly/1\nثان.\nhttps://y.ly/2\nثالث https://x.ly/1 و https://y.ly/2\nرابع."
+                .as_bytes(),
+        )
+        .expect("parses");
+        let by = a.sources_by_paragraph();
+        assert_eq!(by.len(), a.paragraph_count());
+        for (p, list) in by.iter().enumerate() {
+            let expected: Vec<usize> = (0..a.sources.len())
+                .filter(|&s| a.sources[s].paragraphs.contains(&p))
+                .collect();
+            assert_eq!(*list, expected, "paragraph {p}: {:?}", a.sources);
+        }
+        assert!(by.iter().any(|list| list.len() == 2), "{by:?}");
+    }
+
     #[test]
     fn inline_url_backs_its_own_paragraph() {
         let a = parse(
             "نص أول\nقال البيان المنشور على https://alwasat.ly/n/5 إن الطريق مغلق".as_bytes(),
         )
         .expect("parses");
-        assert_eq!(a.sources_of(1).collect::<Vec<_>>(), [0]);
+        assert_eq!(a.sources_by_paragraph()[1], [0]);
         assert_eq!(a.sources[0].url, "https://alwasat.ly/n/5");
         assert_eq!(a.sources[0].domain(), "alwasat.ly");
     }
@@ -437,7 +458,7 @@ mod tests {
             .expect("parses");
         assert_eq!(a.paragraph_count(), 1);
         assert_eq!(a.sources[0].url, "https://evil.example/moc.knab");
-        assert_eq!(a.sources_of(0).collect::<Vec<_>>(), [0]);
+        assert_eq!(a.sources_by_paragraph()[0], [0]);
     }
 
     #[test]
