@@ -2,6 +2,7 @@
 //!
 //! - frame time at 200x60 with Arabic titles and text on screen;
 //! - holding the down key over 100,000 rows: update and draw per keystroke;
+//! - laying out reports of megabytes for the detail pane;
 //! - time to the first frame of the real binary on a 100,000-report directory;
 //! - load time and peak memory of 100,000 report files next to `rg -c . DIR`, and of
 //!   1,000,000 articles from one JSON Lines file.
@@ -149,6 +150,59 @@ fn frames(app: &mut App) {
 }
 
 /// Time until the real binary's first frame shows, in a pseudo-terminal.
+/// Laying out an article for the detail pane, for reports far longer than news: it must
+/// grow with the text, not faster (one 6.8 MB paragraph once took 29 s, 20,000 linked
+/// paragraphs 1.8 s).
+fn long_articles() {
+    println!("\n### detail pane of long reports (100 columns)\n");
+    let mut rng = Rng::new(5);
+    let words = [
+        "المجلس",
+        "البلدي",
+        "في",
+        "سبها",
+        "مركز",
+        "صحي",
+        "Tripoli",
+        "2017",
+    ];
+    let mut one_paragraph = String::from("سبها – ");
+    while one_paragraph.len() < 2_000_000 {
+        one_paragraph.push_str(rng.pick(&words));
+        one_paragraph.push(' ');
+    }
+    let linked: String = (0..20_000)
+        .map(|i| {
+            format!(
+                "فقرة رقم {i} عن المجلس البلدي.\nhttps://www.facebook.com/p{}/posts/{i}\n\n",
+                i % 500
+            )
+        })
+        .collect();
+    for (what, text) in [
+        ("one paragraph of 2 MB", one_paragraph),
+        ("20,000 paragraphs, a link each", linked),
+    ] {
+        let origin = Origin {
+            path: Arc::from("bench.txt"),
+            line: None,
+        };
+        let Ok(article) = parse_report(text.as_bytes(), "long".into(), origin) else {
+            continue;
+        };
+        let mut times: Vec<Duration> = (0..3)
+            .map(|_| {
+                let started = Instant::now();
+                let doc = corpus_review::app::DetailDoc::build(&article, 100, BidiMode::App, None);
+                std::hint::black_box(doc.rows.len());
+                started.elapsed()
+            })
+            .collect();
+        times.sort();
+        println!("{what:<32} {} (median of 3)", ms(times[1]));
+    }
+}
+
 fn first_frame(dir: &Path) -> Option<Duration> {
     use portable_pty::{CommandBuilder, PtySize, native_pty_system};
     let pair = native_pty_system()
@@ -232,6 +286,7 @@ fn main() {
     let mut app = app_with(100_000);
     frames(&mut app);
     drop(app);
+    long_articles();
     if quick {
         return;
     }
