@@ -100,8 +100,10 @@ struct TextTerm {
     text: String,
     /// The folded term as UTF-8.
     whole: Needle,
-    /// Each character, for the subsequence pre-check.
-    chars: Vec<Needle>,
+    /// Each character, for the subsequence pre-check: a finder per distinct character,
+    /// shared by its repeats (one built, or copied, for every character made a long run
+    /// of one letter cost seconds, as each batch of a headless filter prepares again).
+    chars: Vec<Arc<Needle>>,
     /// One-byte alphabet form for body search.
     encoded: Needle,
     verify: bool,
@@ -112,10 +114,30 @@ struct Prepared {
     texts: Vec<TextTerm>,
 }
 
+/// A needle per character of `text`, one finder per distinct character.
+fn char_needles(text: &str) -> Vec<Arc<Needle>> {
+    let mut built: Vec<(char, Arc<Needle>)> = Vec::new();
+    text.chars()
+        .map(|ch| match built.iter().find(|(c, _)| *c == ch) {
+            Some((_, needle)) => needle.clone(),
+            None => {
+                let needle = Arc::new(Needle::new(ch.to_string().as_bytes()));
+                built.push((ch, needle.clone()));
+                needle
+            }
+        })
+        .collect()
+}
+
 fn prepare(query: &Query) -> Prepared {
     let mut fields = Vec::new();
     let mut texts = Vec::new();
-    for c in &query.conditions {
+    for (n, c) in query.conditions.iter().enumerate() {
+        // All terms must match, so a repeated one (a pasted sentence repeats its little
+        // words) is looked for once.
+        if query.conditions[..n].contains(c) {
+            continue;
+        }
         match &c.term {
             Term::Text { kind, text } => {
                 let encoded = encode_term(text);
@@ -123,10 +145,7 @@ fn prepare(query: &Query) -> Prepared {
                     negated: c.negated,
                     kind: *kind,
                     whole: Needle::new(text.as_bytes()),
-                    chars: text
-                        .chars()
-                        .map(|ch| Needle::new(ch.to_string().as_bytes()))
-                        .collect(),
+                    chars: char_needles(text),
                     verify: needs_verification(&encoded),
                     encoded: Needle::new(&encoded),
                     text: text.clone(),
@@ -159,7 +178,7 @@ fn field_matches(entry: Entry, term: &Term, state: Option<&StateView>) -> bool {
 
 /// The pattern's characters appear in order in `haystack` (a necessary condition for a
 /// fuzzy match, checked with fast byte searches).
-fn is_subsequence(haystack: &[u8], chars: &[Needle]) -> bool {
+fn is_subsequence(haystack: &[u8], chars: &[Arc<Needle>]) -> bool {
     let mut rest = haystack;
     for c in chars {
         match c.find(rest) {
@@ -281,7 +300,7 @@ fn greedy_score(title: &[u8], t: &TextTerm) -> Option<i64> {
 }
 
 /// Length in bytes of the greedy (leftmost) subsequence match, if any.
-fn greedy_span(haystack: &[u8], chars: &[Needle]) -> Option<usize> {
+fn greedy_span(haystack: &[u8], chars: &[Arc<Needle>]) -> Option<usize> {
     let first = chars.first()?;
     let start = first.find(haystack)?;
     let mut at = start + first.len;
@@ -921,6 +940,47 @@ mod tests {
         let more = "clinic ".repeat(60);
         let c = corpus(&[("a", &["Report", &more]), ("b", &["Report", &many])]);
         assert_eq!(ids(&c, "clinic", Scope::Body, Order::Score), ["a", "b"]);
+    }
+
+    /// A repeated term is looked for once: the hits and their scores are those of the
+    /// term alone, in both scopes, negated or not.
+    #[test]
+    fn a_repeated_term_counts_once() {
+        let c = sample();
+        for (once, repeated) in [
+            ("مجلس", "مجلس مجلس مجلس"),
+            ("مجلس !طريق", "!طريق مجلس !طريق مجلس"),
+        ] {
+            for scope in [Scope::Title, Scope::Body] {
+                let run = |q: &str| {
+                    let query = Query::parse(q).expect("parses");
+                    Matcher::new()
+                        .run(&c, &query, scope, Order::Score, None, &|| false)
+                        .expect("not cancelled")
+                        .iter()
+                        .map(|h| (h.index, h.score))
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(run(repeated), run(once), "{repeated} in {scope:?}");
+                assert!(!run(once).is_empty(), "{once} in {scope:?}");
+            }
+        }
+    }
+
+    /// A needle per character, in the term's order, repeats included and sharing the
+    /// finder of the first.
+    #[test]
+    fn character_needles_follow_the_term() {
+        let needles = char_needles("ساسا");
+        assert_eq!(needles.len(), 4);
+        assert!(Arc::ptr_eq(&needles[0], &needles[2]));
+        assert!(Arc::ptr_eq(&needles[1], &needles[3]));
+        assert!(!Arc::ptr_eq(&needles[0], &needles[1]));
+        assert!(is_subsequence("سلام اسا".as_bytes(), &needles[..3]));
+        assert!(!is_subsequence("سلام".as_bytes(), &needles));
+        assert!(is_subsequence("سماء ساحل".as_bytes(), &needles));
+        assert!(is_subsequence(b"aa", &char_needles("aa")));
+        assert!(!is_subsequence(b"a", &char_needles("aa")));
     }
 
     #[test]
