@@ -232,11 +232,7 @@ impl Cli {
                 let keymap = load_keymap(&self.display, &config, &dir, None)?;
                 self.corpus.options().check()?;
                 runtime::require_terminal()?;
-                let store = told(Store::open(
-                    &dir,
-                    &analyst(&self.display, &config),
-                    &session_id(),
-                )?);
+                let store = store_in(&dir, &self.display, &config)?;
                 let bidi = if self.display.bidi_given {
                     bidi
                 } else {
@@ -342,22 +338,23 @@ fn session_id() -> String {
 fn open_store(display: &DisplayArgs) -> Result<(Store, crate::config::Config), crate::Error> {
     let dir = crate::store::config_dir(display.config_dir.as_deref())?;
     let config = crate::config::load(&dir)?;
-    let store = told(Store::open(
-        &dir,
-        &analyst(display, &config),
-        &session_id(),
-    )?);
+    let store = store_in(&dir, display, &config)?;
     Ok((store, config))
 }
 
-/// The store, after saying on stderr what opening it found wrong (a corrupt snapshot moved
-/// aside, journal lines skipped). Before the TUI starts, this is what the terminal shows
-/// once the TUI has closed; the status line shows the first.
-fn told(store: Store) -> Store {
+/// Open the store in `dir`, and say on stderr what opening it found wrong (a corrupt
+/// snapshot moved aside, journal lines skipped). Before the TUI starts, this is what the
+/// terminal shows once the TUI has closed; the status line shows the first.
+fn store_in(
+    dir: &std::path::Path,
+    display: &DisplayArgs,
+    config: &crate::config::Config,
+) -> Result<Store, crate::Error> {
+    let store = Store::open(dir, &analyst(display, config), &session_id())?;
     for notice in &store.notices {
         eprintln!("corpus-review: {notice}");
     }
-    store
+    Ok(store)
 }
 
 /// The keymap in effect: `name` (or --keymap, or config.json's "keymap", or `default`),
@@ -550,11 +547,7 @@ fn existing_store(display: &DisplayArgs) -> Result<Option<Store>, crate::Error> 
         return Ok(None);
     }
     let config = crate::config::load(&dir)?;
-    Ok(Some(told(Store::open(
-        &dir,
-        &analyst(display, &config),
-        &session_id(),
-    )?)))
+    Ok(Some(store_in(&dir, display, &config)?))
 }
 
 /// An export file's decisions; unreadable records are reported on stderr and skipped.
