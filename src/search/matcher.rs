@@ -531,12 +531,13 @@ impl Matcher {
         cancelled: &(dyn Fn() -> bool + Sync),
         progress: &mut dyn FnMut(&[Hit]),
     ) -> Option<Vec<Hit>> {
-        let hits = self.hits(corpus, query, scope, state, cancelled, progress)?;
+        // Once per run: searching and scoring both read it.
+        let prepared = prepare(query);
+        let hits = self.hits(corpus, query, &prepared, scope, state, cancelled, progress)?;
         if order == Order::Corpus {
             return Some(hits.as_ref().clone());
         }
         let by_score = |a: &Hit, b: &Hit| b.score.cmp(&a.score).then(a.index.cmp(&b.index));
-        let prepared = prepare(query);
         let exact = |hits: &mut [Hit]| {
             hits.par_iter_mut().for_each(|h| {
                 if let Some(key) = corpus.key(h.index as usize) {
@@ -565,10 +566,12 @@ impl Matcher {
     }
 
     /// Hits in corpus order, from the cache when possible.
+    #[allow(clippy::too_many_arguments)]
     fn hits(
         &mut self,
         corpus: &Corpus,
         query: &Query,
+        prepared: &Prepared,
         scope: Scope,
         state: Option<&StateView>,
         cancelled: &(dyn Fn() -> bool + Sync),
@@ -622,7 +625,6 @@ impl Matcher {
         // Room for every candidate: grown step by step, a million hits were copied again
         // and again.
         hits.reserve(candidates.len());
-        let prepared = prepare(query);
         let mut last_report = std::time::Instant::now();
         for block in candidates.chunks(BLOCK * rayon::current_num_threads().max(1)) {
             if cancelled() {
@@ -637,7 +639,7 @@ impl Matcher {
                 .flat_map_iter(|part| {
                     part.iter().filter_map(|&index| {
                         let entry = corpus.entry(index as usize)?;
-                        evaluate(entry, &prepared, scope, state).map(|score| Hit {
+                        evaluate(entry, prepared, scope, state).map(|score| Hit {
                             index,
                             score: clamp_score(score),
                         })
