@@ -26,11 +26,21 @@ fn tags_list(config: &Path) -> String {
 /// `tags import` of these records, as a file in the config directory.
 fn import(config: &Path, records: &[serde_json::Value]) -> std::process::Output {
     let input = config.join("in.jsonl");
+    write_records(&input, records);
+    import_file(config, &input)
+}
+
+/// Records as JSON Lines, the way exports are written.
+fn write_records(path: &Path, records: &[serde_json::Value]) {
     let lines: String = records.iter().map(|r| format!("{r}\n")).collect();
-    std::fs::write(&input, lines).expect("writes");
+    std::fs::write(path, lines).expect("writes");
+}
+
+/// `tags import FILE`, which must succeed.
+fn import_file(config: &Path, input: &Path) -> std::process::Output {
     let out = bin(config)
         .args(["tags", "import"])
-        .arg(&input)
+        .arg(input)
         .output()
         .expect("runs");
     assert!(
@@ -557,21 +567,17 @@ fn import_and_agreement_never_print_raw_escapes_from_the_files() {
     let config = tempfile::tempdir().expect("temp dir");
     let record = |analyst: &str, tag: &str| serde_json::json!({"id": FIRST, "accept": [tag], "_annotator_id": analyst});
     let (evil, other) = (
-        record("ev\u{1b}]0;x\u{7}il", "t\u{1b}[31m"),
-        record("bob", "relevant"),
-    );
-    import(config.path(), std::slice::from_ref(&other));
-    let imported = import(config.path(), std::slice::from_ref(&evil));
-    let (evil_file, other_file) = (
         config.path().join("evil.jsonl"),
         config.path().join("other.jsonl"),
     );
-    std::fs::write(&evil_file, format!("{evil}\n")).expect("writes");
-    std::fs::write(&other_file, format!("{other}\n")).expect("writes");
+    write_records(&evil, &[record("ev\u{1b}]0;x\u{7}il", "t\u{1b}[31m")]);
+    write_records(&other, &[record("bob", "relevant")]);
+    import_file(config.path(), &other);
+    let imported = import_file(config.path(), &evil);
     let agreement = bin(config.path())
         .args(["tags", "agreement"])
-        .arg(&evil_file)
-        .arg(&other_file)
+        .arg(&evil)
+        .arg(&other)
         .output()
         .expect("runs");
     for out in [imported, agreement] {
