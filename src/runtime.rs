@@ -17,7 +17,7 @@ use ratatui::backend::CrosstermBackend;
 use signal_hook::consts::signal::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
 use std::io::IsTerminal;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::{Duration, Instant};
 
@@ -111,7 +111,7 @@ pub fn run(session: Session) -> Result<i32, crate::Error> {
         .draw(|f| ui::render(&app, session.theme, f))
         .map_err(crate::Error::Terminal)?;
 
-    spawn_input_thread(tx.clone());
+    let input = Input::spawn(tx.clone());
     let match_tx = tx.clone();
     let worker = Worker::spawn(move |result| {
         let _ = match_tx.send(Event::Matched(result));
@@ -154,6 +154,7 @@ pub fn run(session: Session) -> Result<i32, crate::Error> {
     cancel.store(true, Ordering::Relaxed);
     // Every confirmed change is already on disk; this saves what is still in flight.
     let unsaved = workers.store.flush(FLUSH_TIMEOUT);
+    input.stop();
     drop(guard);
     if unsaved > 0 && unsaved != usize::MAX {
         eprintln!(
@@ -252,7 +253,7 @@ struct Workers {
     matcher: Worker,
     store: StoreWorker,
     clipboard: clipboard::Env,
-    cancel_load: Arc<std::sync::atomic::AtomicBool>,
+    cancel_load: Arc<AtomicBool>,
 }
 
 fn handle(app: &mut App, event: Event, workers: &Workers) -> Step {
@@ -307,22 +308,46 @@ fn handle(app: &mut App, event: Event, workers: &Workers) -> Step {
     Step::Continue(true)
 }
 
-fn spawn_input_thread(tx: Sender<Event>) {
-    std::thread::Builder::new()
-        .name("input".into())
-        .spawn(move || {
-            loop {
-                let event = match event::read() {
-                    Ok(e) => Event::Term(e),
-                    Err(_) => Event::InputClosed,
-                };
-                let closed = matches!(event, Event::InputClosed);
-                if tx.send(event).is_err() || closed {
-                    return;
+/// The thread reading the terminal. It is stopped before the terminal is handed back:
+/// a blocked read would otherwise take the first line typed at the shell after quitting.
+struct Input {
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+/// How often the input thread looks whether it should stop; quitting waits up to this.
+const INPUT_POLL: Duration = Duration::from_millis(50);
+
+impl Input {
+    fn spawn(tx: Sender<Event>) -> Input {
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("input".into())
+            .spawn(move || {
+                while !stopped.load(Ordering::Relaxed) {
+                    let event = match event::poll(INPUT_POLL) {
+                        Ok(false) => continue,
+                        Ok(true) => match event::read() {
+                            Ok(e) => Event::Term(e),
+                            Err(_) => Event::InputClosed,
+                        },
+                        Err(_) => Event::InputClosed,
+                    };
+                    let closed = matches!(event, Event::InputClosed);
+                    if tx.send(event).is_err() || closed {
+                        return;
+                    }
                 }
-            }
-        })
-        .expect("the input thread can be started");
+            })
+            .expect("the input thread can be started");
+        Input { stop, thread }
+    }
+
+    fn stop(self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = self.thread.join();
+    }
 }
 
 /// SIGTERM, SIGHUP and SIGQUIT end the session through the normal quit path. SIGINT too,

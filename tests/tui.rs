@@ -383,6 +383,9 @@ fn ctrl_z_suspends_and_fg_redraws() {
     });
     tui.send("q");
     tui.wait_for("back at the prompt", |s| !s.alternate_screen());
+    // What is typed the moment the screen is back goes to the shell, not to us.
+    tui.send("echo typed-after-quit-$((6*7))\r");
+    tui.wait_for_text("typed-after-quit-42");
     tui.send("exit\r");
     tui.wait_exit();
 }
