@@ -312,7 +312,8 @@ fn handle(app: &mut App, event: Event, workers: &Workers) -> Step {
 /// a blocked read would otherwise take the first line typed at the shell after quitting.
 struct Input {
     stop: Arc<AtomicBool>,
-    thread: std::thread::JoinHandle<()>,
+    /// Disconnected when the thread has ended.
+    ended: Receiver<()>,
 }
 
 /// How often the input thread looks whether it should stop; quitting waits up to this.
@@ -322,9 +323,11 @@ impl Input {
     fn spawn(tx: Sender<Event>) -> Input {
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = stop.clone();
-        let thread = std::thread::Builder::new()
+        let (ending, ended) = mpsc::channel::<()>();
+        std::thread::Builder::new()
             .name("input".into())
             .spawn(move || {
+                let _ending = ending;
                 while !stopped.load(Ordering::Relaxed) {
                     let event = match event::poll(INPUT_POLL) {
                         Ok(false) => continue,
@@ -341,12 +344,14 @@ impl Input {
                 }
             })
             .expect("the input thread can be started");
-        Input { stop, thread }
+        Input { stop, ended }
     }
 
+    /// Ask the thread to stop and give it a little time. Not more: on a terminal that
+    /// has hung up (a dropped SSH connection), crossterm's poll spins without returning.
     fn stop(self) {
         self.stop.store(true, Ordering::Relaxed);
-        let _ = self.thread.join();
+        let _ = self.ended.recv_timeout(4 * INPUT_POLL);
     }
 }
 
