@@ -181,7 +181,12 @@ fn event_loop(
         // While the detail pane lags behind the selection, or a frame is put off, wait
         // only briefly for input.
         let frame_wait = draw_due.then(|| LOAD_FRAME.saturating_sub(last_draw.elapsed()));
-        let detail_wait = app.detail_due.then_some(DETAIL_DELAY);
+        // A long article is laid out a step at a time whenever no input is waiting.
+        let detail_wait = if app.detail_due {
+            Some(DETAIL_DELAY)
+        } else {
+            app.detail_pending().then_some(Duration::ZERO)
+        };
         let wait = frame_wait.into_iter().chain(detail_wait).min();
         let first = match wait {
             Some(wait) => match rx.recv_timeout(wait) {

@@ -41,65 +41,64 @@ impl Row {
     }
 }
 
-/// An article laid out for a given width.
+/// An article laid out for a given width. A long one is laid out in steps (`extend`),
+/// so that selecting it does not hold up the keys; `rest` is what is still to come.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DetailDoc {
     pub id: String,
     pub width: usize,
+    mode: BidiMode,
     pub rows: Vec<Row>,
     /// The source under the cursor and the paragraphs it backs (drawn highlighted).
     pub cursor: Option<(usize, Vec<usize>)>,
+    rest: Option<Rest>,
 }
 
-struct Builder {
-    width: usize,
-    mode: BidiMode,
-    rows: Vec<Row>,
-}
-
-impl Builder {
-    fn push(
-        &mut self,
-        text: &str,
-        direction: Direction,
-        tones: Vec<(Range<usize>, Tone)>,
-        paragraph: Option<usize>,
-    ) {
-        for line in wrap_paragraph(text, direction, self.width, self.mode) {
-            self.rows.push(Row {
-                line,
-                tones: tones.clone(),
-                paragraph,
-                source: None,
-            });
-        }
-    }
-
-    fn blank(&mut self) {
-        self.rows.push(Row::default());
-    }
-
-    fn field(&mut self, label: &str, value: &str) {
-        // Labels line up at 7 columns; a longer one keeps a space before its value.
-        let width = label.chars().count().max(6) + 1;
-        let text = format!("{label:<width$}{value}");
-        let tones = vec![(0..label.len(), Tone::Label)];
-        self.push(&text, Direction::Ltr, tones, None);
-    }
+/// The part of an article not laid out yet: paragraphs from `next` on, then the sources.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Rest {
+    /// The decoded body, kept so each step does not decode it again.
+    body: String,
+    sources_by: Vec<Vec<usize>>,
+    /// Paragraphs first, then the Sources section's heading and one item per source.
+    next: usize,
 }
 
 impl DetailDoc {
-    /// Lay out `article` (with its saved tags, review and note, when known).
+    /// Text laid out per step: about ten milliseconds of work, so keys are never kept
+    /// waiting longer than that by a long article.
+    pub const STEP_BYTES: usize = 64 * 1024;
+
+    /// Lay out all of `article` (with its saved tags, review and note, when known).
     pub fn build(
         article: &Article,
         width: usize,
         mode: BidiMode,
         state: Option<&crate::store::ArticleState>,
     ) -> DetailDoc {
-        let mut b = Builder {
+        let mut doc = DetailDoc::start(article, width, mode, state);
+        doc.extend(article, usize::MAX, usize::MAX);
+        doc
+    }
+
+    /// Lay out the head of `article` (title and fields); `extend` adds the body.
+    pub fn start(
+        article: &Article,
+        width: usize,
+        mode: BidiMode,
+        state: Option<&crate::store::ArticleState>,
+    ) -> DetailDoc {
+        let mut b = DetailDoc {
+            id: article.id.clone(),
             width: width.max(1),
             mode,
             rows: Vec::new(),
+            cursor: None,
+            rest: Some(Rest {
+                body: article.text().into_string(),
+                sources_by: article.sources_by_paragraph(),
+                next: 0,
+            }),
         };
         let title = &article.title;
         b.push(
@@ -170,60 +169,113 @@ impl DetailDoc {
                 None,
             );
         }
-        let body = article.text();
-        let sources = article.sources_by_paragraph();
-        for (k, para) in body.paragraphs().enumerate() {
-            b.blank();
-            let mut text = para.text.to_string();
-            let marker_start = text.len();
-            for s in sources.get(k).into_iter().flatten() {
-                text.push_str(&format!(" [{}]", s + 1));
-            }
-            let tones = vec![(marker_start..text.len(), Tone::Marker)];
-            b.push(&text, para.direction, tones, Some(k));
-        }
-        if !article.sources.is_empty() {
-            b.blank();
-            let heading = format!("Sources ({})", article.sources.len());
-            b.push(
-                &heading,
-                Direction::Ltr,
-                vec![(0..heading.len(), Tone::Heading)],
-                None,
-            );
-            for (n, source) in article.sources.iter().enumerate() {
-                let number = format!("[{}] ", n + 1);
-                let domain = sanitize(source.domain());
-                let backs = if source.paragraphs.is_empty() {
-                    "(article)".to_string()
-                } else {
-                    let list: Vec<String> = source
-                        .paragraphs
-                        .iter()
-                        .map(|p| format!("¶{}", p + 1))
-                        .collect();
-                    format!("({})", list.join(", "))
-                };
-                let text = format!("{number}{domain}  {}  {backs}", source.url);
-                let url_start = number.len() + domain.len() + 2;
-                let tones = vec![
-                    (0..number.len(), Tone::Marker),
-                    (number.len()..url_start, Tone::Label),
-                    (url_start..url_start + source.url.len(), Tone::Url),
-                ];
-                let first = b.rows.len();
-                b.push(&text, Direction::Ltr, tones, None);
-                for row in &mut b.rows[first..] {
-                    row.source = Some(n);
+        b
+    }
+
+    /// True while part of the article is still to be laid out.
+    pub fn partial(&self) -> bool {
+        self.rest.is_some()
+    }
+
+    /// Lay out more of `article` (the one `start` was given): at least until there are
+    /// `rows` rows, and past that until about `bytes` of text have been laid out.
+    pub fn extend(&mut self, article: &Article, rows: usize, bytes: usize) {
+        let Some(mut rest) = self.rest.take() else {
+            return;
+        };
+        let paragraphs = article.paragraph_count();
+        let mut done = 0;
+        while self.rows.len() < rows || done < bytes {
+            let k = rest.next;
+            if k < paragraphs {
+                let para = article.paragraph(&rest.body, k);
+                self.blank();
+                let mut text = para.text.to_string();
+                let marker_start = text.len();
+                for s in rest.sources_by.get(k).into_iter().flatten() {
+                    text.push_str(&format!(" [{}]", s + 1));
                 }
+                done += text.len();
+                let tones = vec![(marker_start..text.len(), Tone::Marker)];
+                self.push(&text, para.direction, tones, Some(k));
+            } else if k == paragraphs {
+                if article.sources.is_empty() {
+                    return;
+                }
+                self.blank();
+                let heading = format!("Sources ({})", article.sources.len());
+                self.push(
+                    &heading,
+                    Direction::Ltr,
+                    vec![(0..heading.len(), Tone::Heading)],
+                    None,
+                );
+            } else if let Some(source) = article.sources.get(k - paragraphs - 1) {
+                done += self.source(k - paragraphs - 1, source);
+            } else {
+                return;
             }
+            rest.next += 1;
         }
-        DetailDoc {
-            id: article.id.clone(),
-            width: b.width,
-            rows: b.rows,
-            cursor: None,
+        self.rest = Some(rest);
+    }
+
+    /// The Sources section's item for source `n`; the bytes laid out.
+    fn source(&mut self, n: usize, source: &crate::corpus::Source) -> usize {
+        let number = format!("[{}] ", n + 1);
+        let domain = sanitize(source.domain());
+        let backs = if source.paragraphs.is_empty() {
+            "(article)".to_string()
+        } else {
+            let list: Vec<String> = source
+                .paragraphs
+                .iter()
+                .map(|p| format!("¶{}", p + 1))
+                .collect();
+            format!("({})", list.join(", "))
+        };
+        let text = format!("{number}{domain}  {}  {backs}", source.url);
+        let url_start = number.len() + domain.len() + 2;
+        let tones = vec![
+            (0..number.len(), Tone::Marker),
+            (number.len()..url_start, Tone::Label),
+            (url_start..url_start + source.url.len(), Tone::Url),
+        ];
+        let first = self.rows.len();
+        self.push(&text, Direction::Ltr, tones, None);
+        for row in &mut self.rows[first..] {
+            row.source = Some(n);
         }
+        text.len()
+    }
+
+    fn push(
+        &mut self,
+        text: &str,
+        direction: Direction,
+        tones: Vec<(Range<usize>, Tone)>,
+        paragraph: Option<usize>,
+    ) {
+        for line in wrap_paragraph(text, direction, self.width, self.mode) {
+            self.rows.push(Row {
+                line,
+                tones: tones.clone(),
+                paragraph,
+                source: None,
+            });
+        }
+    }
+
+    fn blank(&mut self) {
+        self.rows.push(Row::default());
+    }
+
+    fn field(&mut self, label: &str, value: &str) {
+        // Labels line up at 7 columns; a longer one keeps a space before its value.
+        let width = label.chars().count().max(6) + 1;
+        let text = format!("{label:<width$}{value}");
+        let tones = vec![(0..label.len(), Tone::Label)];
+        self.push(&text, Direction::Ltr, tones, None);
     }
 
     /// The document as the pane draws it: right-aligned rows padded on the left.
@@ -244,10 +296,83 @@ impl DetailDoc {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::corpus::{Origin, parse_report};
     use std::sync::Arc;
+
+    /// An article of `paragraphs` paragraphs (about 250 bytes each) in both directions,
+    /// every other one backed by a link of its own, plus one link to the whole article.
+    pub(crate) fn long_article(paragraphs: usize) -> Article {
+        let mut lines = vec!["https://www.alwasat.ly/whole".to_string(), String::new()];
+        for i in 0..paragraphs {
+            lines.push(if i % 3 == 0 {
+                format!("Paragraph {i} tells of the bridge at Derna and the road south. ").repeat(4)
+            } else {
+                format!("الفقرة {i} عن المجلس البلدي في سبها والطريق إلى الجنوب. ").repeat(4)
+            });
+            if i % 2 == 0 {
+                lines.push(format!("https://www.facebook.com/post/{i}"));
+            }
+        }
+        let origin = Origin {
+            path: Arc::from("long.txt"),
+            line: None,
+        };
+        Article::from_lines("long".into(), origin, lines.iter().map(String::as_str))
+    }
+
+    #[test]
+    fn laying_out_in_steps_gives_the_whole_layout() {
+        let article = long_article(300);
+        let whole = DetailDoc::build(&article, 70, BidiMode::App, None);
+        assert!(!whole.partial());
+        assert_eq!(
+            whole.rows.iter().filter_map(|r| r.source).max(),
+            Some(article.sources.len() - 1),
+            "the Sources section is laid out to its last item"
+        );
+        for (rows, bytes) in [
+            (0, 1),
+            (1, 0),
+            (23, DetailDoc::STEP_BYTES),
+            (0, 1_000),
+            (500, 7),
+        ] {
+            let mut doc = DetailDoc::start(&article, 70, BidiMode::App, None);
+            let mut steps = 0;
+            while doc.partial() {
+                let before = doc.rows.len();
+                doc.extend(&article, before + rows, bytes);
+                assert!(doc.rows.len() >= (before + rows).min(whole.rows.len()));
+                steps += 1;
+            }
+            assert_eq!(doc, whole, "steps of {rows} rows and {bytes} bytes");
+            assert!(
+                steps > 1,
+                "more than one step for {rows} rows, {bytes} bytes"
+            );
+        }
+    }
+
+    #[test]
+    fn a_long_article_is_laid_out_a_step_at_a_time() {
+        let article = long_article(2_000);
+        let mut doc = DetailDoc::start(&article, 70, BidiMode::App, None);
+        doc.extend(&article, 40, DetailDoc::STEP_BYTES);
+        let first = doc.rows.len();
+        assert!(doc.partial());
+        assert!(first >= 40);
+        // About a step's worth of paragraphs of 250 bytes, each on several rows.
+        let paragraphs = doc.rows.iter().filter_map(|r| r.paragraph).max();
+        let step = DetailDoc::STEP_BYTES / 250;
+        assert!(
+            paragraphs.is_some_and(|p| p >= step / 2 && p <= step * 2),
+            "{paragraphs:?}"
+        );
+        doc.extend(&article, 0, DetailDoc::STEP_BYTES);
+        assert!(doc.rows.len() > first);
+    }
 
     #[test]
     fn sources_are_numbered_and_linked_to_paragraphs() {

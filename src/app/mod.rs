@@ -341,6 +341,8 @@ impl App {
             Msg::Tick => {
                 if self.detail_due {
                     self.refresh_detail();
+                } else {
+                    self.extend_detail(0, DetailDoc::STEP_BYTES);
                 }
             }
             Msg::Load(event) => return self.on_load(event),
@@ -753,6 +755,7 @@ impl App {
         match self.overlay {
             Some(_) => self.overlay_scroll = to.min(self.overlay_len().saturating_sub(1)),
             None => {
+                self.extend_detail(to.saturating_add(self.detail_height()), 0);
                 let rows = self.detail.as_ref().map_or(0, |d| d.rows.len());
                 self.detail_scroll = to.min(rows.saturating_sub(self.detail_height()));
             }
@@ -805,17 +808,52 @@ impl App {
     pub(crate) fn refresh_detail(&mut self) {
         self.detail_due = false;
         let width = usize::from(self.detail_area().width);
+        // Enough rows for the pane as it is scrolled; Ticks lay out the rest.
+        let rows = self.detail_scroll + self.detail_height();
         self.detail = self.selected_article().map(|a| {
-            let mut doc = DetailDoc::build(a, width, self.bidi, Some(&self.state_of(&a.id)));
-            doc.cursor = self
-                .source_cursor
-                .and_then(|c| a.sources.get(c).map(|s| (c, s.paragraphs.clone())));
+            let mut doc = DetailDoc::start(a, width, self.bidi, Some(&self.state_of(&a.id)));
+            doc.extend(a, rows, DetailDoc::STEP_BYTES);
             doc
         });
-        let rows = self.detail.as_ref().map_or(0, |d| d.rows.len());
-        self.detail_scroll = self
-            .detail_scroll
-            .min(rows.saturating_sub(self.detail_height()));
+        self.show_source_cursor();
+        self.clamp_detail_scroll();
+    }
+
+    /// Highlight the source under the cursor and the paragraphs it backs.
+    pub(crate) fn show_source_cursor(&mut self) {
+        let Some(article) = self.selected_article() else {
+            return;
+        };
+        if self.detail_due || self.detail.as_ref().is_none_or(|d| d.id != article.id) {
+            return self.refresh_detail();
+        }
+        let cursor = self
+            .source_cursor
+            .and_then(|c| article.sources.get(c).map(|s| (c, s.paragraphs.clone())));
+        if let Some(doc) = &mut self.detail {
+            doc.cursor = cursor;
+        }
+    }
+
+    /// Lay out more of a long article: until `rows` rows, and then about `bytes` more.
+    pub(crate) fn extend_detail(&mut self, rows: usize, bytes: usize) {
+        let Some(mut doc) = self.detail.take() else {
+            return;
+        };
+        if doc.partial() {
+            match self.selected_article() {
+                Some(a) if a.id == doc.id => doc.extend(a, rows, bytes),
+                // The article went from under it (a reload): lay out what is selected.
+                _ => return self.refresh_detail(),
+            }
+        }
+        self.detail = Some(doc);
+    }
+
+    /// A long article is still being laid out, and no other work holds it back: the
+    /// loop should send `Tick`s as soon as no input is waiting.
+    pub fn detail_pending(&self) -> bool {
+        !self.detail_due && self.detail.as_ref().is_some_and(DetailDoc::partial)
     }
 
     /// True while files are still being read.
@@ -1499,6 +1537,72 @@ mod tests {
             app.detail.as_ref().map(|d| d.id.clone()),
             app.selected_article().map(|a| a.id.clone())
         );
+    }
+
+    /// An app with two short articles and then a long one (`detail::tests::long_article`).
+    fn app_with_a_long_article() -> (App, Article) {
+        let mut app = app_with(2);
+        let long = detail::tests::long_article(600);
+        app.update(Msg::Load(LoadEvent::Batch {
+            articles: vec![long.clone()].into_iter().collect(),
+            files_done: 3,
+            bytes_done: 0,
+        }));
+        app.update(Msg::Action(Action::Last));
+        app.update(Msg::Tick);
+        let doc = app.detail.as_ref().expect("detail");
+        assert_eq!(doc.id, "long");
+        assert!(
+            doc.partial() && app.detail_pending(),
+            "laid out a step at a time"
+        );
+        (app, long)
+    }
+
+    #[test]
+    fn a_long_article_is_laid_out_in_ticks_between_keys() {
+        let (mut app, long) = app_with_a_long_article();
+        app.update(Msg::Action(Action::FocusDetail));
+        app.update(Msg::Action(Action::ScrollDown));
+        assert_eq!(app.detail_scroll, 1, "keys work on what is laid out");
+        let mut ticks = 0;
+        while app.detail_pending() {
+            app.update(Msg::Tick);
+            ticks += 1;
+        }
+        assert!(ticks > 1, "{ticks} ticks");
+        let doc = app.detail.as_ref().expect("detail");
+        let whole = DetailDoc::build(&long, doc.width, BidiMode::App, Some(&app.state_of("long")));
+        assert_eq!(doc.rows, whole.rows);
+        assert_eq!(app.detail_scroll, 1);
+    }
+
+    #[test]
+    fn the_end_and_the_sources_of_a_long_article_lay_out_the_rest() {
+        let (mut app, long) = app_with_a_long_article();
+        app.update(Msg::Action(Action::FocusDetail));
+        app.update(Msg::Action(Action::ScrollBottom));
+        let doc = app.detail.as_ref().expect("detail");
+        assert!(!doc.partial());
+        assert_eq!(app.detail_scroll + app.detail_rows(), doc.rows.len());
+
+        let (mut app, _) = app_with_a_long_article();
+        app.update(Msg::Action(Action::FocusDetail));
+        app.update(Msg::Action(Action::PrevSource));
+        let last = long.sources.len() - 1;
+        let doc = app.detail.as_ref().expect("detail");
+        assert_eq!(doc.cursor.as_ref().map(|c| c.0), Some(last));
+        let row = doc.rows.iter().position(|r| r.source == Some(last));
+        assert!(
+            row.is_some_and(|r| r >= app.detail_scroll && r < app.detail_scroll + app.detail_rows()),
+            "the last source's row {row:?} is on screen (scrolled to {})",
+            app.detail_scroll
+        );
+        // And back from the Sources section to the paragraph the source backs.
+        app.update(Msg::Action(Action::JumpSource));
+        let backed = long.sources[last].paragraphs[0];
+        let doc = app.detail.as_ref().expect("detail");
+        assert_eq!(doc.rows[app.detail_scroll].paragraph, Some(backed));
     }
 
     #[test]

@@ -22,7 +22,7 @@ impl App {
                     (Some(i), _) => (i + n - 1) % n,
                 };
                 self.source_cursor = Some(next);
-                self.refresh_detail();
+                self.show_source_cursor();
                 self.scroll_to_source(next);
                 Vec::new()
             }
@@ -83,11 +83,13 @@ impl App {
         url
     }
 
+    /// Rows are looked for in the whole article: lay out the rest of a long one first.
     fn row_of(&self, want: impl Fn(&super::Row) -> bool) -> Option<usize> {
         self.detail.as_ref()?.rows.iter().position(want)
     }
 
     fn scroll_to_source(&mut self, source: usize) {
+        self.extend_detail(usize::MAX, 0);
         if let Some(row) = self.row_of(|r| r.source == Some(source)) {
             self.reveal_detail_row(row);
         }
@@ -95,6 +97,7 @@ impl App {
 
     /// From a paragraph to its first source in the Sources section, and back again.
     fn jump_between_paragraph_and_source(&mut self) {
+        self.extend_detail(usize::MAX, 0);
         let Some(article) = self.selected_article() else {
             return;
         };
@@ -130,7 +133,7 @@ impl App {
         match source {
             Some(s) => {
                 self.source_cursor = Some(s);
-                self.refresh_detail();
+                self.show_source_cursor();
                 self.scroll_to_source(s);
             }
             None => self.message = Some("this article has no sources".into()),

@@ -98,6 +98,11 @@ impl Text<'_> {
             direction: p.direction,
         })
     }
+
+    /// The decoded text, for `Article::paragraph`.
+    pub fn into_string(self) -> String {
+        self.text
+    }
 }
 
 /// A source URL; one entry per distinct URL in the article.
@@ -209,6 +214,15 @@ impl Article {
     /// the title is searched in its key.
     pub fn folded_body(&self) -> &[u8] {
         self.text.folded()
+    }
+
+    /// Paragraph `k`, read from the decoded text (`text().into_string()`).
+    pub fn paragraph<'t>(&self, text: &'t str, k: usize) -> ParagraphView<'t> {
+        let p = &self.paragraphs[k];
+        ParagraphView {
+            text: p.of(text),
+            direction: p.direction,
+        }
     }
 
     pub fn paragraph_count(&self) -> usize {

@@ -16,11 +16,12 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         let total = doc.rows.len();
         let shown_to = (app.detail_scroll + usize::from(inner(area).height)).min(total);
         if total > usize::from(inner(area).height) {
+            // A long article still being laid out has more lines than counted so far.
+            let more = if doc.partial() { "+" } else { "" };
             block = block.title(format!(
-                " {}–{} of {} lines ",
+                " {}–{} of {total}{more} lines ",
                 app.detail_scroll + 1,
                 shown_to,
-                total
             ));
         }
     }
