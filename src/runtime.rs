@@ -321,7 +321,7 @@ struct Input {
     ended: Receiver<()>,
 }
 
-/// How often the input thread looks whether it should stop; quitting waits up to this.
+/// How often the input thread looks whether it should stop.
 const INPUT_POLL: Duration = Duration::from_millis(50);
 
 impl Input {
