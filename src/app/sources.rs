@@ -83,7 +83,7 @@ impl App {
         url
     }
 
-    /// Rows are looked for in the whole article: lay out the rest of a long one first.
+    /// Callers lay out the rest of a long article first: the row may be near its end.
     fn row_of(&self, want: impl Fn(&super::Row) -> bool) -> Option<usize> {
         self.detail.as_ref()?.rows.iter().position(want)
     }
