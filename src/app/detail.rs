@@ -51,6 +51,8 @@ pub struct DetailDoc {
     pub rows: Vec<Row>,
     /// The source under the cursor and the paragraphs it backs (drawn highlighted).
     pub cursor: Option<(usize, Vec<usize>)>,
+    /// Rows of the head (title, fields, saved state), which `restate` lays out again.
+    head: usize,
     rest: Option<Rest>,
 }
 
@@ -88,18 +90,37 @@ impl DetailDoc {
         mode: BidiMode,
         state: Option<&crate::store::ArticleState>,
     ) -> DetailDoc {
-        let mut b = DetailDoc {
+        let mut doc = DetailDoc {
             id: article.id.clone(),
             width: width.max(1),
             mode,
             rows: Vec::new(),
             cursor: None,
-            rest: Some(Rest {
-                body: article.text().into_string(),
-                sources_by: article.sources_by_paragraph(),
-                next: 0,
-            }),
+            head: 0,
+            rest: None,
         };
+        doc.lay_out_head(article, state);
+        doc.head = doc.rows.len();
+        doc.rest = Some(Rest {
+            body: article.text().into_string(),
+            sources_by: article.sources_by_paragraph(),
+            next: 0,
+        });
+        doc
+    }
+
+    /// The same article with other saved tags, review or note: only the head is laid
+    /// out again (a tag on a long article scrolled far down used to lay out all of it).
+    pub fn restate(&mut self, article: &Article, state: Option<&crate::store::ArticleState>) {
+        let body = self.rows.split_off(self.head);
+        self.rows.clear();
+        self.lay_out_head(article, state);
+        self.head = self.rows.len();
+        self.rows.extend(body);
+    }
+
+    fn lay_out_head(&mut self, article: &Article, state: Option<&crate::store::ArticleState>) {
+        let b = self;
         let title = &article.title;
         b.push(
             title,
@@ -169,7 +190,6 @@ impl DetailDoc {
                 None,
             );
         }
-        b
     }
 
     /// True while part of the article is still to be laid out.
@@ -184,8 +204,13 @@ impl DetailDoc {
             return;
         };
         let paragraphs = article.paragraph_count();
+        // Paragraphs, then (when there are sources) the heading and one item per source.
+        let items = match article.sources.len() {
+            0 => paragraphs,
+            n => paragraphs + 1 + n,
+        };
         let mut done = 0;
-        while self.rows.len() < rows || done < bytes {
+        while rest.next < items && (self.rows.len() < rows || done < bytes) {
             let k = rest.next;
             if k < paragraphs {
                 let para = article.paragraph(&rest.body, k);
@@ -199,9 +224,6 @@ impl DetailDoc {
                 let tones = vec![(marker_start..text.len(), Tone::Marker)];
                 self.push(&text, para.direction, tones, Some(k));
             } else if k == paragraphs {
-                if article.sources.is_empty() {
-                    return;
-                }
                 self.blank();
                 let heading = format!("Sources ({})", article.sources.len());
                 self.push(
@@ -210,14 +232,15 @@ impl DetailDoc {
                     vec![(0..heading.len(), Tone::Heading)],
                     None,
                 );
-            } else if let Some(source) = article.sources.get(k - paragraphs - 1) {
-                done += self.source(k - paragraphs - 1, source);
             } else {
-                return;
+                let n = k - paragraphs - 1;
+                done += self.source(n, &article.sources[n]);
             }
             rest.next += 1;
         }
-        self.rest = Some(rest);
+        if rest.next < items {
+            self.rest = Some(rest);
+        }
     }
 
     /// The Sources section's item for source `n`; the bytes laid out.
@@ -352,6 +375,38 @@ pub(crate) mod tests {
                 steps > 1,
                 "more than one step for {rows} rows, {bytes} bytes"
             );
+        }
+    }
+
+    #[test]
+    fn restating_lays_out_the_head_as_a_new_layout_would() {
+        let article = long_article(300);
+        let tagged = crate::store::ArticleState {
+            tags: ["urgent".to_string(), "وثيقة".to_string()].into(),
+            reviewed: true,
+            note: "check the second source".into(),
+            ..Default::default()
+        };
+        // A whole layout and a partial one; each gains head rows, then loses them.
+        for steps in [usize::MAX, 1] {
+            let mut doc = DetailDoc::start(&article, 70, BidiMode::App, None);
+            for _ in 0..steps.min(1_000) {
+                if !doc.partial() {
+                    break;
+                }
+                doc.extend(&article, 0, 1);
+            }
+            let laid_out = doc.rows.len();
+            for state in [Some(&tagged), None] {
+                doc.restate(&article, state);
+                let mut fresh = DetailDoc::start(&article, 70, BidiMode::App, state);
+                while fresh.rows.len() < doc.rows.len() {
+                    fresh.extend(&article, doc.rows.len(), 0);
+                }
+                assert_eq!(doc.rows, fresh.rows);
+                assert_eq!(doc.partial(), fresh.partial());
+            }
+            assert_eq!(doc.rows.len(), laid_out);
         }
     }
 

@@ -835,6 +835,22 @@ impl App {
         }
     }
 
+    /// The selected article's saved state changed: its head is laid out again, its body
+    /// kept.
+    pub(crate) fn restate_detail(&mut self) {
+        let Some(mut doc) = self.detail.take() else {
+            return self.refresh_detail();
+        };
+        match self.selected_article() {
+            Some(a) if a.id == doc.id && !self.detail_due => {
+                doc.restate(a, Some(&self.state_of(&a.id)));
+                self.detail = Some(doc);
+                self.clamp_detail_scroll();
+            }
+            _ => self.refresh_detail(),
+        }
+    }
+
     /// Lay out more of a long article: until `rows` rows, and then about `bytes` more.
     pub(crate) fn extend_detail(&mut self, rows: usize, bytes: usize) {
         let Some(mut doc) = self.detail.take() else {
@@ -1575,6 +1591,27 @@ mod tests {
         let whole = DetailDoc::build(&long, doc.width, BidiMode::App, Some(&app.state_of("long")));
         assert_eq!(doc.rows, whole.rows);
         assert_eq!(app.detail_scroll, 1);
+    }
+
+    #[test]
+    fn reviewing_a_long_article_keeps_its_layout() {
+        let (mut app, _) = app_with_a_long_article();
+        app.update(Msg::Action(Action::FocusDetail));
+        app.update(Msg::Action(Action::ScrollBottom));
+        let before = app.detail.clone().expect("detail");
+        app.update(Msg::Action(Action::ToggleReviewed));
+        let doc = app.detail.as_ref().expect("detail");
+        assert!(!doc.partial(), "not laid out again from the top");
+        let review = doc
+            .rows
+            .iter()
+            .find(|r| r.line.to_padded_string(0).starts_with("Review"));
+        assert!(
+            review.is_some_and(|r| r.line.to_padded_string(0).starts_with("Review reviewed")),
+            "the head shows the new state"
+        );
+        let body = |d: &DetailDoc| d.rows[d.rows.len() - 100..].to_vec();
+        assert_eq!(body(doc), body(&before));
     }
 
     #[test]

@@ -123,7 +123,7 @@ impl App {
     fn state_changed(&mut self) -> Vec<Effect> {
         self.state_version += 1;
         self.reviewed = self.count_reviewed();
-        self.refresh_detail();
+        self.restate_detail();
         if self.filter.query().is_some_and(|q| q.uses_state()) {
             return self.request_match();
         }
