@@ -456,7 +456,7 @@ pub(crate) mod tests {
             .find(|r| r.paragraph == Some(0))
             .expect("paragraph row");
         let last = marker_row.line.glyphs.last().expect("glyphs");
-        assert_eq!(marker_row.tone_at(last.logical), Tone::Marker);
+        assert_eq!(marker_row.tone_at(last.logical as usize), Tone::Marker);
         assert!(doc.rows.iter().all(|r| r.line.width <= 60));
     }
 }

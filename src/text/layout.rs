@@ -21,9 +21,10 @@ pub struct Glyph {
     /// of laying out a screen of new rows.
     pub text: CompactString,
     pub width: u8,
-    /// Byte range of the original text this glyph draws.
-    pub logical: usize,
-    pub logical_end: usize,
+    /// Byte range of the original text this glyph draws (u32 as in `Shaped`: a glyph is
+    /// kept for every character laid out, so its size counts).
+    pub logical: u32,
+    pub logical_end: u32,
 }
 
 /// A line ready to draw, glyphs in visual (left-to-right screen) order.
@@ -123,13 +124,13 @@ fn clusters(text: &str, mode: BidiMode) -> (String, Vec<Cluster>) {
             glyph: Glyph {
                 text: g.into(),
                 width,
-                logical: shaped.logical_at(offset),
+                logical: shaped.logical_at(offset) as u32,
                 logical_end: 0,
             },
         });
     }
     // A glyph covers the original text up to where the next one starts.
-    let mut end = text.len();
+    let mut end = text.len() as u32;
     for c in out.iter_mut().rev() {
         c.glyph.logical_end = end.max(c.glyph.logical);
         end = c.glyph.logical;
@@ -345,8 +346,8 @@ fn lay_out_line(text: &str, direction: Direction, width: usize, mode: BidiMode) 
         let ellipsis = Glyph {
             text: "…".into(),
             width: 1,
-            logical: text.len(),
-            logical_end: text.len(),
+            logical: text.len() as u32,
+            logical_end: text.len() as u32,
         };
         // The cut is at the logical end: the left edge of a right-to-left line.
         if direction == Direction::Rtl && mode == BidiMode::App {

@@ -74,7 +74,7 @@ pub fn draw_input(
         .iter()
         .scan(0u16, |x, g| {
             *x += u16::from(g.width);
-            Some((g.logical_end, *x))
+            Some((g.logical_end as usize, *x))
         })
         .filter(|(end, _)| *end <= cursor_at)
         .map(|(_, x)| x)
