@@ -1056,17 +1056,17 @@ fn show(
             corpus: options.describe(),
         });
     };
-    let text = if as_json {
+    let out = &mut std::io::stdout().lock();
+    if as_json {
         let mut s =
             serde_json::to_string_pretty(&article_json(article)).map_err(std::io::Error::other)?;
         s.push('\n');
-        s
+        emit(out, &s)?;
     } else if let Some(width) = width {
-        DetailDoc::build(article, usize::from(width), bidi, None).to_text()
+        DetailDoc::write(article, usize::from(width), bidi, false, |t| emit(out, t))?;
     } else {
         // Readable and pipeable: logical order, one line per paragraph.
-        DetailDoc::build(article, usize::MAX, BidiMode::Off, None).to_plain_text()
-    };
-    emit(&mut std::io::stdout().lock(), &text)?;
+        DetailDoc::write(article, usize::MAX, BidiMode::Off, true, |t| emit(out, t))?;
+    }
     Ok(0)
 }

@@ -301,6 +301,32 @@ impl DetailDoc {
         self.push(&text, Direction::Ltr, tones, None);
     }
 
+    /// Lay out all of `article` and hand the text to `out` a step at a time (what `show`
+    /// prints: as the pane draws it, or `plain`), so that a huge article is never held laid
+    /// out whole. Stops early when `out` returns false.
+    pub fn write<E>(
+        article: &Article,
+        width: usize,
+        mode: BidiMode,
+        plain: bool,
+        mut out: impl FnMut(&str) -> Result<bool, E>,
+    ) -> Result<(), E> {
+        let mut doc = DetailDoc::start(article, width, mode, None);
+        loop {
+            doc.extend(article, 0, DetailDoc::STEP_BYTES);
+            let text = if plain {
+                doc.to_plain_text()
+            } else {
+                doc.to_text()
+            };
+            if !out(&text)? || !doc.partial() {
+                return Ok(());
+            }
+            doc.rows.clear();
+            doc.head = 0;
+        }
+    }
+
     /// The document as the pane draws it: right-aligned rows padded on the left.
     pub fn to_text(&self) -> String {
         self.rows
@@ -375,6 +401,30 @@ pub(crate) mod tests {
                 steps > 1,
                 "more than one step for {rows} rows, {bytes} bytes"
             );
+        }
+    }
+
+    #[test]
+    fn written_in_steps_is_the_whole_layout() {
+        let article = long_article(600);
+        for (width, mode, plain) in [
+            (70, BidiMode::App, false),
+            (usize::MAX, BidiMode::Off, true),
+        ] {
+            let whole = DetailDoc::build(&article, width, mode, None);
+            let mut parts = Vec::new();
+            DetailDoc::write(&article, width, mode, plain, |text| {
+                parts.push(text.to_string());
+                Ok::<_, ()>(true)
+            })
+            .expect("written");
+            assert!(parts.len() > 1, "{} parts", parts.len());
+            let expected = if plain {
+                whole.to_plain_text()
+            } else {
+                whole.to_text()
+            };
+            assert_eq!(parts.concat(), expected);
         }
     }
 
