@@ -1555,7 +1555,8 @@ mod tests {
         );
     }
 
-    /// An app with two short articles and then a long one (`detail::tests::long_article`).
+    /// An app with two short articles and then a long one (`detail::tests::long_article`),
+    /// selected, the detail pane focused.
     fn app_with_a_long_article() -> (App, Article) {
         let mut app = app_with(2);
         let long = detail::tests::long_article(600);
@@ -1572,13 +1573,13 @@ mod tests {
             doc.partial() && app.detail_pending(),
             "laid out a step at a time"
         );
+        app.update(Msg::Action(Action::FocusDetail));
         (app, long)
     }
 
     #[test]
     fn a_long_article_is_laid_out_in_ticks_between_keys() {
         let (mut app, long) = app_with_a_long_article();
-        app.update(Msg::Action(Action::FocusDetail));
         app.update(Msg::Action(Action::ScrollDown));
         assert_eq!(app.detail_scroll, 1, "keys work on what is laid out");
         let mut ticks = 0;
@@ -1596,7 +1597,6 @@ mod tests {
     #[test]
     fn reviewing_a_long_article_keeps_its_layout() {
         let (mut app, _) = app_with_a_long_article();
-        app.update(Msg::Action(Action::FocusDetail));
         app.update(Msg::Action(Action::ScrollBottom));
         let before = app.detail.clone().expect("detail");
         app.update(Msg::Action(Action::ToggleReviewed));
@@ -1617,14 +1617,12 @@ mod tests {
     #[test]
     fn the_end_and_the_sources_of_a_long_article_lay_out_the_rest() {
         let (mut app, long) = app_with_a_long_article();
-        app.update(Msg::Action(Action::FocusDetail));
         app.update(Msg::Action(Action::ScrollBottom));
         let doc = app.detail.as_ref().expect("detail");
         assert!(!doc.partial());
         assert_eq!(app.detail_scroll + app.detail_rows(), doc.rows.len());
 
         let (mut app, _) = app_with_a_long_article();
-        app.update(Msg::Action(Action::FocusDetail));
         app.update(Msg::Action(Action::PrevSource));
         let last = long.sources.len() - 1;
         let doc = app.detail.as_ref().expect("detail");
