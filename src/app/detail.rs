@@ -161,8 +161,12 @@ impl DetailDoc {
                 review.push_str(&format!(" · {} {}", state.analyst, state.updated));
             }
             b.field("Review", &review);
-            let current = crate::store::fingerprint(article);
-            if state.fingerprint.as_deref().is_some_and(|fp| fp != current) {
+            // Hashing a long article's text takes a while: only when there is one to compare.
+            let changed = state
+                .fingerprint
+                .as_deref()
+                .is_some_and(|fp| fp != crate::store::fingerprint(article));
+            if changed {
                 let text = "Note   the article changed after it was tagged";
                 b.push(
                     text,
