@@ -10,7 +10,7 @@ use unicode_normalization::UnicodeNormalization;
 
 fn screen(line: &VisualLine, width: usize) -> String {
     let mut out = " ".repeat(line.indent(width));
-    for g in &line.glyphs {
+    for g in line.glyphs() {
         out.extend(g.text.nfkc());
     }
     out
@@ -112,13 +112,9 @@ fn a_line_that_breaks_inside_a_latin_run() {
 fn a_haraka_stays_on_its_letter() {
     // Rule L3 at cluster level: a mark moves with its base and stays after it.
     let lines = wrap_paragraph("مُخْتار", Direction::Rtl, 20, BidiMode::App);
-    let glyphs: Vec<String> = lines[0]
-        .glyphs
-        .iter()
-        .map(|g| g.text.nfkc().collect())
-        .collect();
+    let glyphs: Vec<String> = lines[0].glyphs().map(|g| g.text.nfkc().collect()).collect();
     assert_eq!(glyphs, ["ر", "ا", "ت", "خْ", "مُ"]);
-    assert!(lines[0].glyphs.iter().all(|g| g.width == 1));
+    assert!(lines[0].glyphs().all(|g| g.width == 1));
 }
 
 #[test]
@@ -141,7 +137,7 @@ fn every_line_fits_whatever_the_text() {
     let nasty = "سبها – 漢字 and emoji 🚀 mixed with ﷲ and لَا and a\u{202E}URL\u{202C} https://x.ly/مسار/2017";
     for width in 1..40 {
         for line in wrap_paragraph(nasty, Direction::Rtl, width, BidiMode::App) {
-            let cells: usize = line.glyphs.iter().map(|g| usize::from(g.width)).sum();
+            let cells: usize = line.glyphs().map(|g| usize::from(g.width)).sum();
             assert_eq!(cells, line.width);
             assert!(line.width <= width.max(2), "width {width}: {line:?}");
         }

@@ -25,9 +25,8 @@ fn browse_the_sample_open_an_article_and_quit() {
     let doc = DetailDoc::build(third, 52, BidiMode::App, None);
     let title_row = doc.rows[0]
         .line
-        .glyphs
-        .iter()
-        .map(|g| g.text.as_str())
+        .glyphs()
+        .map(|g| g.text)
         .collect::<String>();
     // Everything is waited for: a frame can be read while it is half written.
     let id_row = format!("Id     {}", third.id);

@@ -509,8 +509,8 @@ pub(crate) mod tests {
             .iter()
             .find(|r| r.paragraph == Some(0))
             .expect("paragraph row");
-        let last = marker_row.line.glyphs.last().expect("glyphs");
-        assert_eq!(marker_row.tone_at(last.logical as usize), Tone::Marker);
+        let last = marker_row.line.glyphs().last().expect("glyphs");
+        assert_eq!(marker_row.tone_at(last.logical), Tone::Marker);
         assert!(doc.rows.iter().all(|r| r.line.width <= 60));
     }
 }

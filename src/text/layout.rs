@@ -15,22 +15,43 @@ use unicode_segmentation::UnicodeSegmentation;
 
 /// One grapheme cluster as drawn: its text, its width in cells (1 or 2) and where it
 /// came from in the logical text (a byte offset), so styles and highlights can find it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Glyph {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Glyph<'a> {
+    pub text: &'a str,
+    pub width: u8,
+    /// Byte range of the original text this glyph draws.
+    pub logical: usize,
+    pub logical_end: usize,
+}
+
+/// A glyph while a line is laid out.
+#[derive(Debug, Clone)]
+struct Piece {
     /// Kept inline (a cluster is a few bytes): a string per glyph was most of the time
     /// of laying out a screen of new rows.
-    pub text: CompactString,
-    pub width: u8,
-    /// Byte range of the original text this glyph draws (u32 as in `Shaped`: a glyph is
-    /// kept for every character laid out, so its size counts).
-    pub logical: u32,
-    pub logical_end: u32,
+    text: CompactString,
+    width: u8,
+    logical: u32,
+    logical_end: u32,
+}
+
+/// A glyph of a finished line, its text in the line's `text` up to `end`. A line keeps
+/// one for every character of an article laid out, so its size counts: 16 bytes, where a
+/// `Piece` takes 40 (offsets are u32 as in `Shaped`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Slot {
+    end: u32,
+    logical: u32,
+    logical_end: u32,
+    width: u8,
 }
 
 /// A line ready to draw, glyphs in visual (left-to-right screen) order.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct VisualLine {
-    pub glyphs: Vec<Glyph>,
+    /// The glyphs' texts, one after the other.
+    text: String,
+    slots: Vec<Slot>,
     /// Total cells of the glyphs.
     pub width: usize,
     /// Right-aligned in its area (RTL paragraphs).
@@ -38,6 +59,22 @@ pub struct VisualLine {
 }
 
 impl VisualLine {
+    /// The glyphs in visual order.
+    pub fn glyphs(&self) -> impl DoubleEndedIterator<Item = Glyph<'_>> + ExactSizeIterator {
+        self.slots.iter().enumerate().map(|(i, s)| {
+            let start = match i {
+                0 => 0,
+                _ => self.slots[i - 1].end as usize,
+            };
+            Glyph {
+                text: &self.text[start..s.end as usize],
+                width: s.width,
+                logical: s.logical as usize,
+                logical_end: s.logical_end as usize,
+            }
+        })
+    }
+
     /// The line as plain text, padded to `width` cells according to its alignment.
     pub fn to_padded_string(&self, width: usize) -> String {
         let pad = width.saturating_sub(self.width);
@@ -45,9 +82,7 @@ impl VisualLine {
         if self.align_right {
             out.extend(std::iter::repeat_n(' ', pad));
         }
-        for g in &self.glyphs {
-            out.push_str(&g.text);
-        }
+        out.push_str(&self.text);
         if !self.align_right {
             out.extend(std::iter::repeat_n(' ', pad));
         }
@@ -68,7 +103,7 @@ impl VisualLine {
 #[derive(Debug, Clone)]
 struct Cluster {
     shaped: Range<usize>,
-    glyph: Glyph,
+    glyph: Piece,
 }
 
 /// Characters that steer layout but are never drawn: bidi controls and other invisible
@@ -121,7 +156,7 @@ fn clusters(text: &str, mode: BidiMode) -> (String, Vec<Cluster>) {
         }
         out.push(Cluster {
             shaped: range,
-            glyph: Glyph {
+            glyph: Piece {
                 text: g.into(),
                 width,
                 logical: shaped.logical_at(offset) as u32,
@@ -144,7 +179,7 @@ fn is_space(c: &Cluster) -> bool {
 
 /// Put a logical-order line of clusters into visual order (mode `App`), mirroring
 /// brackets in right-to-left runs.
-fn reorder(line: Vec<Cluster>, bidi: Option<&Paragraph<'_>>) -> Vec<Glyph> {
+fn reorder(line: Vec<Cluster>, bidi: Option<&Paragraph<'_>>) -> Vec<Piece> {
     let Some(bidi) = bidi.filter(|b| b.has_rtl()) else {
         return line.into_iter().map(|c| c.glyph).collect();
     };
@@ -173,7 +208,7 @@ fn reorder(line: Vec<Cluster>, bidi: Option<&Paragraph<'_>>) -> Vec<Glyph> {
         })
         .collect();
     let visual = order_clusters(&levels);
-    let mut glyphs: Vec<Option<Glyph>> = line.into_iter().map(|c| Some(c.glyph)).collect();
+    let mut glyphs: Vec<Option<Piece>> = line.into_iter().map(|c| Some(c.glyph)).collect();
     visual
         .into_iter()
         .filter_map(|i| {
@@ -249,10 +284,24 @@ pub fn wrap_paragraph(
         .collect()
 }
 
-fn finish(glyphs: Vec<Glyph>, direction: Direction) -> VisualLine {
+fn finish(glyphs: Vec<Piece>, direction: Direction) -> VisualLine {
+    let mut text = String::with_capacity(glyphs.iter().map(|g| g.text.len()).sum());
+    let slots = glyphs
+        .iter()
+        .map(|g| {
+            text.push_str(&g.text);
+            Slot {
+                end: text.len() as u32,
+                logical: g.logical,
+                logical_end: g.logical_end,
+                width: g.width,
+            }
+        })
+        .collect();
     VisualLine {
+        text,
+        slots,
         width: glyphs.iter().map(|g| usize::from(g.width)).sum(),
-        glyphs,
         align_right: direction == Direction::Rtl,
     }
 }
@@ -343,7 +392,7 @@ fn lay_out_line(text: &str, direction: Direction, width: usize, mode: BidiMode) 
         .then(|| Paragraph::new(&shaped, Some(direction)));
     let mut glyphs = reorder(all, bidi.as_ref());
     if cut && width > 0 {
-        let ellipsis = Glyph {
+        let ellipsis = Piece {
             text: "…".into(),
             width: 1,
             logical: text.len() as u32,
@@ -366,7 +415,7 @@ mod tests {
     fn texts(lines: &[VisualLine]) -> Vec<String> {
         lines
             .iter()
-            .map(|l| l.glyphs.iter().map(|g| g.text.as_str()).collect())
+            .map(|l| l.glyphs().map(|g| g.text).collect())
             .collect()
     }
 
@@ -473,7 +522,7 @@ mod tests {
     #[test]
     fn truncation_marks_the_cut() {
         let l = layout_line("hello wide world", Direction::Ltr, 8, BidiMode::App);
-        let s: String = l.glyphs.iter().map(|g| g.text.as_str()).collect();
+        let s: String = l.glyphs().map(|g| g.text).collect();
         assert_eq!(s, "hello w…");
         assert!(l.width <= 8);
         let l = layout_line("short", Direction::Rtl, 8, BidiMode::App);

@@ -46,7 +46,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             _ => Style::new(),
         };
         draw_line(buf, rect, &row.line, base, |g| {
-            theme.tone(row.tone_at(g.logical as usize))
+            theme.tone(row.tone_at(g.logical))
         });
     }
 }

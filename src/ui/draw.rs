@@ -21,14 +21,14 @@ pub fn draw_line(
     }
     let mut x = area.x + line.indent(width) as u16;
     let end = area.x + area.width;
-    for g in &line.glyphs {
+    for g in line.glyphs() {
         let w = u16::from(g.width);
         if x + w > end {
             break;
         }
         let cell = &mut buf[(x, area.y)];
-        cell.set_symbol(&g.text);
-        cell.set_style(base.patch(style_of(g)));
+        cell.set_symbol(g.text);
+        cell.set_style(base.patch(style_of(&g)));
         // The cell under the right half of a wide glyph must stay empty.
         for skip in x + 1..x + w {
             buf[(skip, area.y)].reset();
@@ -70,11 +70,10 @@ pub fn draw_input(
     draw_line(buf, area, &line, style, |_| Style::new());
     let cursor_at = input.cursor - start;
     let cursor_x = line
-        .glyphs
-        .iter()
+        .glyphs()
         .scan(0u16, |x, g| {
             *x += u16::from(g.width);
-            Some((g.logical_end as usize, *x))
+            Some((g.logical_end, *x))
         })
         .filter(|(end, _)| *end <= cursor_at)
         .map(|(_, x)| x)

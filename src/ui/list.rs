@@ -143,10 +143,9 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             .map(|(text, q)| matched_letters(&article.title, text, q))
             .unwrap_or_default();
         let matched = |g: &crate::text::Glyph| {
-            marks.iter().any(|&o| {
-                let (start, end) = (g.logical as usize, g.logical_end as usize);
-                o >= start && o < end.max(start + 1)
-            })
+            marks
+                .iter()
+                .any(|&o| o >= g.logical && o < g.logical_end.max(g.logical + 1))
         };
         let y = inner.y + row as u16;
         let base = if index == app.selected {
