@@ -196,6 +196,14 @@ impl DetailDoc {
         }
     }
 
+    /// The first row of paragraph `k`, laying out up to it if need be.
+    pub fn row_of_paragraph(&mut self, article: &Article, k: usize) -> Option<usize> {
+        while self.rest.as_ref().is_some_and(|r| r.next <= k) {
+            self.extend(article, 0, DetailDoc::STEP_BYTES);
+        }
+        self.rows.iter().position(|r| r.paragraph == Some(k))
+    }
+
     /// True while part of the article is still to be laid out.
     pub fn partial(&self) -> bool {
         self.rest.is_some()

@@ -348,8 +348,26 @@ impl App {
             Msg::Load(event) => return self.on_load(event),
             Msg::Matched(result) => return self.on_matched(result),
             Msg::Resize { width, height } => {
+                // Rows move with the width: the paragraph at the top of the detail pane
+                // stays at the top.
+                let top = self
+                    .detail
+                    .as_ref()
+                    .filter(|_| !self.detail_due && self.detail_scroll > 0)
+                    .and_then(|d| {
+                        d.rows
+                            .iter()
+                            .skip(self.detail_scroll)
+                            .find_map(|r| r.paragraph)
+                    });
                 self.size = Rect::new(0, 0, width, height);
+                if top.is_some() {
+                    self.detail_scroll = 0;
+                }
                 self.refresh_detail();
+                if let Some(p) = top {
+                    self.scroll_detail_to_paragraph(p);
+                }
                 self.keep_selection_visible();
             }
         }
@@ -848,6 +866,22 @@ impl App {
                 self.clamp_detail_scroll();
             }
             _ => self.refresh_detail(),
+        }
+    }
+
+    fn scroll_detail_to_paragraph(&mut self, paragraph: usize) {
+        let Some(mut doc) = self.detail.take() else {
+            return;
+        };
+        let row = match self.selected_article() {
+            Some(a) if a.id == doc.id => doc.row_of_paragraph(a, paragraph),
+            _ => None,
+        };
+        self.detail = Some(doc);
+        if let Some(row) = row {
+            self.extend_detail(row + self.detail_height(), 0);
+            self.detail_scroll = row;
+            self.clamp_detail_scroll();
         }
     }
 
@@ -1592,6 +1626,26 @@ mod tests {
         let whole = DetailDoc::build(&long, doc.width, BidiMode::App, Some(&app.state_of("long")));
         assert_eq!(doc.rows, whole.rows);
         assert_eq!(app.detail_scroll, 1);
+    }
+
+    #[test]
+    fn resizing_keeps_the_paragraph_at_the_top_of_the_detail_pane() {
+        let (mut app, _) = app_with_a_long_article();
+        let top = |app: &App| {
+            let doc = app.detail.as_ref().expect("detail");
+            let row = &doc.rows[app.detail_scroll];
+            let first = doc.rows.iter().position(|r| r.paragraph == row.paragraph);
+            (row.paragraph, first == Some(app.detail_scroll))
+        };
+        // Down to the start of a paragraph well into the article.
+        app.update(Msg::Action(Action::ScrollDown));
+        while top(&app) != (Some(40), true) {
+            app.update(Msg::Action(Action::ScrollDown));
+        }
+        for (width, height) in [(200, 60), (60, 20), (80, 24)] {
+            app.update(Msg::Resize { width, height });
+            assert_eq!(top(&app), (Some(40), true), "at {width}x{height}");
+        }
     }
 
     #[test]
