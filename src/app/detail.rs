@@ -64,7 +64,14 @@ struct Rest {
     sources_by: Vec<Vec<usize>>,
     /// Paragraphs first, then the Sources section's heading and one item per source.
     next: usize,
+    /// Where in paragraph `next` (with its source markers) the next piece starts.
+    within: usize,
 }
+
+/// A paragraph longer than this is laid out a piece at a time, each piece starting
+/// where the last line of the one before started (wrapping depends only on the text from
+/// a line's start), so that one of megabytes is not one long step.
+const PIECE: usize = 16 * 1024;
 
 impl DetailDoc {
     /// Text laid out per step: about ten milliseconds of work, so keys are never kept
@@ -105,6 +112,7 @@ impl DetailDoc {
             body: article.text().into_string(),
             sources_by: article.sources_by_paragraph(),
             next: 0,
+            within: 0,
         });
         doc
     }
@@ -226,15 +234,49 @@ impl DetailDoc {
             let k = rest.next;
             if k < paragraphs {
                 let para = article.paragraph(&rest.body, k);
-                self.blank();
                 let mut text = para.text.to_string();
                 let marker_start = text.len();
                 for s in rest.sources_by.get(k).into_iter().flatten() {
                     text.push_str(&format!(" [{}]", s + 1));
                 }
-                done += text.len();
+                let from = rest.within;
+                if from == 0 {
+                    self.blank();
+                }
+                // A piece ends after a space: no word and no joined letters are cut.
+                let to = match text.as_bytes().get(from + PIECE..) {
+                    Some(after) if self.width < PIECE / 4 => after
+                        .iter()
+                        .position(|&b| b == b' ')
+                        .map_or(text.len(), |i| from + PIECE + i + 1),
+                    _ => text.len(),
+                };
+                let mut lines =
+                    wrap_paragraph(&text[from..to], para.direction, self.width, self.mode);
+                rest.within = match lines.len() {
+                    n if to < text.len() && n > 1 => {
+                        // The last line may be cut short by the piece's end: it starts the
+                        // next piece.
+                        let last = lines.pop().expect("more than one line");
+                        from + last.glyphs().map(|g| g.logical).min().unwrap_or(0)
+                    }
+                    _ if to < text.len() => to,
+                    _ => 0,
+                };
+                done += to - from;
                 let tones = vec![(marker_start..text.len(), Tone::Marker)];
-                self.push(&text, para.direction, tones, Some(k));
+                for mut line in lines {
+                    line.shift(from);
+                    self.rows.push(Row {
+                        line,
+                        tones: tones.clone(),
+                        paragraph: Some(k),
+                        source: None,
+                    });
+                }
+                if rest.within > 0 {
+                    continue;
+                }
             } else if k == paragraphs {
                 self.blank();
                 let heading = format!("Sources ({})", article.sources.len());
@@ -360,6 +402,7 @@ impl DetailDoc {
 pub(crate) mod tests {
     use super::*;
     use crate::corpus::{Origin, parse_report};
+    use crate::text::VisualLine;
     use std::sync::Arc;
 
     /// An article of `paragraphs` paragraphs (about 250 bytes each) in both directions,
@@ -437,6 +480,72 @@ pub(crate) mod tests {
                 whole.to_text()
             };
             assert_eq!(parts.concat(), expected);
+        }
+    }
+
+    #[test]
+    fn a_giant_paragraph_is_laid_out_in_pieces_as_it_would_be_whole() {
+        let words = [
+            "المجلس",
+            "البلدي",
+            "سبها",
+            "Derna",
+            "bridge",
+            "2017",
+            "مُخْتار",
+            "road",
+            "١٤",
+            "لا",
+            "(نص)",
+            "«قال»",
+        ];
+        let mut text = String::new();
+        let mut n = 7u64;
+        while text.len() < 5 * PIECE + 300 {
+            n = n
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            text.push_str(words[(n >> 33) as usize % words.len()]);
+            text.push(' ');
+        }
+        let origin = Origin {
+            path: Arc::from("giant.txt"),
+            line: None,
+        };
+        let lines = [
+            text.as_str(),
+            "https://www.facebook.com/post/1",
+            "A short one.",
+        ];
+        let article = Article::from_lines("giant".into(), origin, lines);
+        let giant = article.text().into_string();
+        let giant = article.paragraph(&giant, 0);
+        for (width, mode) in [
+            (70, BidiMode::App),
+            (37, BidiMode::App),
+            (100, BidiMode::Off),
+        ] {
+            let whole =
+                wrap_paragraph(&format!("{} [1]", giant.text), giant.direction, width, mode);
+            let mut doc = DetailDoc::start(&article, width, mode, None);
+            doc.extend(&article, 0, 1);
+            assert!(doc.partial(), "a piece is a step");
+            assert!(
+                doc.rows.len() < whole.len() / 3,
+                "{} rows in the first step",
+                doc.rows.len()
+            );
+            doc.extend(&article, usize::MAX, usize::MAX);
+            let rows: Vec<VisualLine> = doc
+                .rows
+                .iter()
+                .filter(|r| r.paragraph == Some(0))
+                .map(|r| r.line.clone())
+                .collect();
+            assert_eq!(rows.len(), whole.len(), "{width} {mode:?}");
+            for (i, (a, b)) in rows.iter().zip(&whole).enumerate() {
+                assert_eq!(a, b, "line {i} at {width} {mode:?}");
+            }
         }
     }
 

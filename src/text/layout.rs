@@ -89,6 +89,16 @@ impl VisualLine {
         out
     }
 
+    /// Move the glyphs' places in the text `by` bytes on (a line laid out from a piece
+    /// of a paragraph, so that they count from the paragraph's start).
+    pub fn shift(&mut self, by: usize) {
+        let by = by as u32;
+        for slot in &mut self.slots {
+            slot.logical += by;
+            slot.logical_end += by;
+        }
+    }
+
     /// Cell offset of the first glyph inside an area `width` cells wide.
     pub fn indent(&self, width: usize) -> usize {
         if self.align_right {
