@@ -64,8 +64,10 @@ struct Rest {
     sources_by: Vec<Vec<usize>>,
     /// Paragraphs first, then the Sources section's heading and one item per source.
     next: usize,
-    /// Where in paragraph `next` (with its source markers) the next piece starts.
+    /// Where in paragraph `next` the next piece starts, and that paragraph with its
+    /// source markers (made once for all its pieces).
     within: usize,
+    text: String,
 }
 
 /// A paragraph longer than this is laid out a piece at a time, each piece starting
@@ -113,6 +115,7 @@ impl DetailDoc {
             sources_by: article.sources_by_paragraph(),
             next: 0,
             within: 0,
+            text: String::new(),
         });
         doc
     }
@@ -234,15 +237,17 @@ impl DetailDoc {
             let k = rest.next;
             if k < paragraphs {
                 let para = article.paragraph(&rest.body, k);
-                let mut text = para.text.to_string();
-                let marker_start = text.len();
-                for s in rest.sources_by.get(k).into_iter().flatten() {
-                    text.push_str(&format!(" [{}]", s + 1));
-                }
                 let from = rest.within;
                 if from == 0 {
                     self.blank();
+                    rest.text.clear();
+                    rest.text.push_str(para.text);
+                    for s in rest.sources_by.get(k).into_iter().flatten() {
+                        rest.text.push_str(&format!(" [{}]", s + 1));
+                    }
                 }
+                let text = &rest.text;
+                let marker_start = para.text.len();
                 // A piece ends after a space: no word and no joined letters are cut.
                 let to = match text.as_bytes().get(from + PIECE..) {
                     Some(after) if self.width < PIECE / 4 => after
