@@ -320,6 +320,8 @@ fn finish(glyphs: Vec<Piece>, direction: Direction) -> VisualLine {
 #[derive(Hash, PartialEq, Eq)]
 struct LineKey {
     text: Box<str>,
+    /// The length of the text `text` is the start of.
+    whole: usize,
     direction: Direction,
     width: usize,
     mode: BidiMode,
@@ -329,6 +331,7 @@ struct LineKey {
 #[derive(Hash)]
 struct LineQuery<'a> {
     text: &'a str,
+    whole: usize,
     direction: Direction,
     width: usize,
     mode: BidiMode,
@@ -337,6 +340,7 @@ struct LineQuery<'a> {
 impl hashbrown::Equivalent<LineKey> for LineQuery<'_> {
     fn equivalent(&self, key: &LineKey) -> bool {
         *key.text == *self.text
+            && key.whole == self.whole
             && key.direction == self.direction
             && key.width == self.width
             && key.mode == self.mode
@@ -351,17 +355,25 @@ const GENERATION: usize = 512;
 /// Remembered: the list draws every row on every frame, and shaping and reordering its
 /// titles were most of a frame's time.
 pub fn layout_line(
-    text: &str,
+    full: &str,
     direction: Direction,
     width: usize,
     mode: BidiMode,
 ) -> Rc<VisualLine> {
+    // Only the start can be shown: a title of megabytes (a JSON record's) is shaped no
+    // further than a few times what fits, with room for marks and mixed directions.
+    let shown = width.saturating_mul(8).saturating_add(64);
+    let text = match full.char_indices().nth(shown) {
+        Some((end, _)) => &full[..end],
+        None => full,
+    };
     thread_local! {
         static RECENT: RefCell<Recent<LineKey, Rc<VisualLine>>> =
             RefCell::new(Recent::new(GENERATION));
     }
     let query = LineQuery {
         text,
+        whole: full.len(),
         direction,
         width,
         mode,
@@ -371,19 +383,27 @@ pub fn layout_line(
             &query,
             || LineKey {
                 text: text.into(),
+                whole: full.len(),
                 direction,
                 width,
                 mode,
             },
-            || Rc::new(lay_out_line(text, direction, width, mode)),
+            || Rc::new(lay_out_line(text, direction, width, mode, full.len())),
         )
     })
 }
 
-fn lay_out_line(text: &str, direction: Direction, width: usize, mode: BidiMode) -> VisualLine {
+/// `text` is the start of a text `whole` bytes long; cut when it is not all of it.
+fn lay_out_line(
+    text: &str,
+    direction: Direction,
+    width: usize,
+    mode: BidiMode,
+    whole: usize,
+) -> VisualLine {
     let (shaped, mut all) = clusters(text, mode);
     let total: usize = all.iter().map(|c| usize::from(c.glyph.width)).sum();
-    let cut = total > width;
+    let cut = text.len() < whole || total > width;
     if cut {
         let mut used = 0;
         let keep = all
@@ -405,8 +425,8 @@ fn lay_out_line(text: &str, direction: Direction, width: usize, mode: BidiMode) 
         let ellipsis = Piece {
             text: "…".into(),
             width: 1,
-            logical: text.len() as u32,
-            logical_end: text.len() as u32,
+            logical: whole as u32,
+            logical_end: whole as u32,
         };
         // The cut is at the logical end: the left edge of a right-to-left line.
         if direction == Direction::Rtl && mode == BidiMode::App {
@@ -454,6 +474,51 @@ mod tests {
     /// A line is laid out once for what it depends on, and what is remembered is what
     /// laying it out again gives.
     #[test]
+    fn a_long_title_is_laid_out_from_its_start_as_it_would_be_whole() {
+        let words = [
+            "المجلس",
+            "Derna",
+            "2017",
+            "(نص)",
+            "مُخْتار",
+            "road",
+            "١٤",
+            "لا",
+        ];
+        let long: String = (0..3_000)
+            .map(|i| words[i * 7 % 8])
+            .collect::<Vec<_>>()
+            .join(" ");
+        for (direction, width) in [
+            (Direction::Rtl, 40),
+            (Direction::Ltr, 120),
+            (Direction::Rtl, 7),
+        ] {
+            for mode in [BidiMode::App, BidiMode::Off] {
+                let line = layout_line(&long, direction, width, mode);
+                assert_eq!(
+                    *line,
+                    lay_out_line(&long, direction, width, mode, long.len())
+                );
+                assert!(line.glyphs().any(|g| g.text == "…"));
+            }
+        }
+        // A text as long as what is kept, and one longer with the same start: only the
+        // longer is cut.
+        let kept: String = "ab ".repeat(100).chars().take(8 * 10 + 64).collect();
+        let fits = layout_line(&kept, Direction::Ltr, 200, BidiMode::App);
+        assert!(!fits.glyphs().any(|g| g.text == "…"));
+        let longer = format!("{kept}more");
+        let cut = layout_line(&longer, Direction::Ltr, 10, BidiMode::App);
+        assert!(cut.glyphs().any(|g| g.text == "…"));
+        let same_start = layout_line(&kept, Direction::Ltr, 10, BidiMode::App);
+        assert_eq!(
+            *same_start,
+            lay_out_line(&kept, Direction::Ltr, 10, BidiMode::App, kept.len())
+        );
+    }
+
+    #[test]
     fn lines_are_remembered_by_text_direction_width_and_mode() {
         let text = "مُخْتار القاعدة 2017 road";
         let line = layout_line(text, Direction::Rtl, 12, BidiMode::App);
@@ -461,7 +526,10 @@ mod tests {
             &line,
             &layout_line(text, Direction::Rtl, 12, BidiMode::App)
         ));
-        assert_eq!(*line, lay_out_line(text, Direction::Rtl, 12, BidiMode::App));
+        assert_eq!(
+            *line,
+            lay_out_line(text, Direction::Rtl, 12, BidiMode::App, text.len())
+        );
         for (text, direction, width, mode) in [
             (
                 "مُخْتار القاعدة 2017 roads",
@@ -475,7 +543,10 @@ mod tests {
         ] {
             let other = layout_line(text, direction, width, mode);
             assert!(!Rc::ptr_eq(&line, &other));
-            assert_eq!(*other, lay_out_line(text, direction, width, mode));
+            assert_eq!(
+                *other,
+                lay_out_line(text, direction, width, mode, text.len())
+            );
         }
         // A line used in every generation is kept however many others come and go; one
         // not used for two generations is laid out again.
