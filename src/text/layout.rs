@@ -363,9 +363,15 @@ pub fn layout_line(
     // Only the start can be shown: a title of megabytes (a JSON record's) is shaped no
     // further than a few times what fits, with room for marks and mixed directions.
     let shown = width.saturating_mul(8).saturating_add(64);
-    let text = match full.char_indices().nth(shown) {
-        Some((end, _)) => &full[..end],
-        None => full,
+    // A character is at least a byte: most titles need no counting.
+    let text = if full.len() > shown {
+        let end = full
+            .char_indices()
+            .nth(shown)
+            .map_or(full.len(), |(end, _)| end);
+        &full[..end]
+    } else {
+        full
     };
     thread_local! {
         static RECENT: RefCell<Recent<LineKey, Rc<VisualLine>>> =
