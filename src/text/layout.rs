@@ -26,7 +26,7 @@ pub struct Glyph<'a> {
 
 /// A glyph while a line is laid out.
 #[derive(Debug, Clone)]
-struct Piece {
+struct DraftGlyph {
     /// Kept inline (a cluster is a few bytes): a string per glyph was most of the time
     /// of laying out a screen of new rows.
     text: CompactString,
@@ -37,7 +37,7 @@ struct Piece {
 
 /// A glyph of a finished line, its text in the line's `text` up to `end`. A line keeps
 /// one for every character of an article laid out, so its size counts: 16 bytes, where a
-/// `Piece` takes 40 (offsets are u32 as in `Shaped`).
+/// `DraftGlyph` takes 40 (offsets are u32 as in `Shaped`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Slot {
     end: u32,
@@ -113,7 +113,7 @@ impl VisualLine {
 #[derive(Debug, Clone)]
 struct Cluster {
     shaped: Range<usize>,
-    glyph: Piece,
+    glyph: DraftGlyph,
 }
 
 /// Characters that steer layout but are never drawn: bidi controls and other invisible
@@ -166,7 +166,7 @@ fn clusters(text: &str, mode: BidiMode) -> (String, Vec<Cluster>) {
         }
         out.push(Cluster {
             shaped: range,
-            glyph: Piece {
+            glyph: DraftGlyph {
                 text: g.into(),
                 width,
                 logical: shaped.logical_at(offset) as u32,
@@ -189,7 +189,7 @@ fn is_space(c: &Cluster) -> bool {
 
 /// Put a logical-order line of clusters into visual order (mode `App`), mirroring
 /// brackets in right-to-left runs.
-fn reorder(line: Vec<Cluster>, bidi: Option<&Paragraph<'_>>) -> Vec<Piece> {
+fn reorder(line: Vec<Cluster>, bidi: Option<&Paragraph<'_>>) -> Vec<DraftGlyph> {
     let Some(bidi) = bidi.filter(|b| b.has_rtl()) else {
         return line.into_iter().map(|c| c.glyph).collect();
     };
@@ -218,7 +218,7 @@ fn reorder(line: Vec<Cluster>, bidi: Option<&Paragraph<'_>>) -> Vec<Piece> {
         })
         .collect();
     let visual = order_clusters(&levels);
-    let mut glyphs: Vec<Option<Piece>> = line.into_iter().map(|c| Some(c.glyph)).collect();
+    let mut glyphs: Vec<Option<DraftGlyph>> = line.into_iter().map(|c| Some(c.glyph)).collect();
     visual
         .into_iter()
         .filter_map(|i| {
@@ -294,7 +294,7 @@ pub fn wrap_paragraph(
         .collect()
 }
 
-fn finish(glyphs: Vec<Piece>, direction: Direction) -> VisualLine {
+fn finish(glyphs: Vec<DraftGlyph>, direction: Direction) -> VisualLine {
     let mut text = String::with_capacity(glyphs.iter().map(|g| g.text.len()).sum());
     let slots = glyphs
         .iter()
@@ -428,7 +428,7 @@ fn lay_out_line(
         .then(|| Paragraph::new(&shaped, Some(direction)));
     let mut glyphs = reorder(all, bidi.as_ref());
     if cut && width > 0 {
-        let ellipsis = Piece {
+        let ellipsis = DraftGlyph {
             text: "…".into(),
             width: 1,
             logical: whole as u32,
