@@ -75,6 +75,13 @@ impl Paragraph {
     fn of<'t>(&self, text: &'t str) -> &'t str {
         &text[self.start as usize..self.end as usize]
     }
+
+    fn view<'t>(&self, text: &'t str) -> ParagraphView<'t> {
+        ParagraphView {
+            text: self.of(text),
+            direction: self.direction,
+        }
+    }
 }
 
 /// A paragraph as read: its text and direction.
@@ -93,10 +100,7 @@ pub struct Text<'a> {
 impl Text<'_> {
     /// The paragraphs, in order.
     pub fn paragraphs(&self) -> impl ExactSizeIterator<Item = ParagraphView<'_>> + Clone + '_ {
-        self.paragraphs.iter().map(|p| ParagraphView {
-            text: p.of(&self.text),
-            direction: p.direction,
-        })
+        self.paragraphs.iter().map(|p| p.view(&self.text))
     }
 
     /// The decoded text, for `Article::paragraph`.
@@ -218,11 +222,7 @@ impl Article {
 
     /// Paragraph `k`, read from the decoded text (`text().into_string()`).
     pub fn paragraph<'t>(&self, text: &'t str, k: usize) -> ParagraphView<'t> {
-        let p = &self.paragraphs[k];
-        ParagraphView {
-            text: p.of(text),
-            direction: p.direction,
-        }
+        self.paragraphs[k].view(text)
     }
 
     pub fn paragraph_count(&self) -> usize {
