@@ -837,48 +837,49 @@ impl App {
         self.clamp_detail_scroll();
     }
 
+    /// Run `f` on the laid-out article and the article it lays out. When the pane lays
+    /// out another than the one selected (the selection moved, a reload), the selected
+    /// one is laid out anew instead and `f` is not run.
+    fn with_detail<T>(&mut self, f: impl FnOnce(&mut DetailDoc, &Article, &App) -> T) -> Option<T> {
+        let doc = self.detail.take();
+        let Some(article) = self.selected_article() else {
+            self.detail = doc;
+            return None;
+        };
+        match doc {
+            Some(mut doc) if doc.id == article.id && !self.detail_due => {
+                let out = f(&mut doc, article, self);
+                self.detail = Some(doc);
+                Some(out)
+            }
+            _ => {
+                self.refresh_detail();
+                None
+            }
+        }
+    }
+
     /// Highlight the source under the cursor and the paragraphs it backs.
     pub(crate) fn show_source_cursor(&mut self) {
-        let Some(article) = self.selected_article() else {
-            return;
-        };
-        if self.detail_due || self.detail.as_ref().is_none_or(|d| d.id != article.id) {
-            return self.refresh_detail();
-        }
-        let cursor = self
-            .source_cursor
-            .and_then(|c| article.sources.get(c).map(|s| (c, s.paragraphs.clone())));
-        if let Some(doc) = &mut self.detail {
-            doc.cursor = cursor;
-        }
+        self.with_detail(|doc, article, app| {
+            doc.cursor = app
+                .source_cursor
+                .and_then(|c| article.sources.get(c).map(|s| (c, s.paragraphs.clone())));
+        });
     }
 
     /// The selected article's saved state changed: its head is laid out again, its body
     /// kept.
     pub(crate) fn restate_detail(&mut self) {
-        let Some(mut doc) = self.detail.take() else {
-            return self.refresh_detail();
-        };
-        match self.selected_article() {
-            Some(a) if a.id == doc.id && !self.detail_due => {
-                doc.restate(a, Some(&self.state_of(&a.id)));
-                self.detail = Some(doc);
-                self.clamp_detail_scroll();
-            }
-            _ => self.refresh_detail(),
-        }
+        self.with_detail(|doc, article, app| {
+            doc.restate(article, Some(&app.state_of(&article.id)))
+        });
+        self.clamp_detail_scroll();
     }
 
     fn scroll_detail_to_paragraph(&mut self, paragraph: usize) {
-        let Some(mut doc) = self.detail.take() else {
-            return;
-        };
-        let row = match self.selected_article() {
-            Some(a) if a.id == doc.id => doc.row_of_paragraph(a, paragraph),
-            _ => None,
-        };
-        self.detail = Some(doc);
-        if let Some(row) = row {
+        let row = self.with_detail(|doc, article, _| doc.row_of_paragraph(article, paragraph));
+        if let Some(row) = row.flatten() {
             self.extend_detail(row + self.detail_height(), 0);
             self.detail_scroll = row;
             self.clamp_detail_scroll();
@@ -887,17 +888,7 @@ impl App {
 
     /// Lay out more of a long article: until `rows` rows, and then about `bytes` more.
     pub(crate) fn extend_detail(&mut self, rows: usize, bytes: usize) {
-        let Some(mut doc) = self.detail.take() else {
-            return;
-        };
-        if doc.partial() {
-            match self.selected_article() {
-                Some(a) if a.id == doc.id => doc.extend(a, rows, bytes),
-                // The article went from under it (a reload): lay out what is selected.
-                _ => return self.refresh_detail(),
-            }
-        }
-        self.detail = Some(doc);
+        self.with_detail(|doc, article, _| doc.extend(article, rows, bytes));
     }
 
     /// A long article is still being laid out, and no other work holds it back: the
