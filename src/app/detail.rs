@@ -236,49 +236,7 @@ impl DetailDoc {
         while rest.next < items && (self.rows.len() < rows || done < bytes) {
             let k = rest.next;
             if k < paragraphs {
-                let para = article.paragraph(&rest.body, k);
-                let from = rest.within;
-                if from == 0 {
-                    self.blank();
-                    rest.text.clear();
-                    rest.text.push_str(para.text);
-                    for s in rest.sources_by.get(k).into_iter().flatten() {
-                        rest.text.push_str(&format!(" [{}]", s + 1));
-                    }
-                }
-                let text = &rest.text;
-                let marker_start = para.text.len();
-                // A piece ends after a space: no word and no joined letters are cut.
-                let to = match text.as_bytes().get(from + PIECE..) {
-                    Some(after) if self.width < PIECE / 4 => after
-                        .iter()
-                        .position(|&b| b == b' ')
-                        .map_or(text.len(), |i| from + PIECE + i + 1),
-                    _ => text.len(),
-                };
-                let mut lines =
-                    wrap_paragraph(&text[from..to], para.direction, self.width, self.mode);
-                rest.within = match lines.len() {
-                    n if to < text.len() && n > 1 => {
-                        // The last line may be cut short by the piece's end: it starts the
-                        // next piece.
-                        let last = lines.pop().expect("more than one line");
-                        from + last.glyphs().map(|g| g.logical).min().unwrap_or(0)
-                    }
-                    _ if to < text.len() => to,
-                    _ => 0,
-                };
-                done += to - from;
-                let tones = vec![(marker_start..text.len(), Tone::Marker)];
-                for mut line in lines {
-                    line.shift(from);
-                    self.rows.push(Row {
-                        line,
-                        tones: tones.clone(),
-                        paragraph: Some(k),
-                        source: None,
-                    });
-                }
+                done += self.paragraph_piece(&mut rest, article, k);
                 if rest.within > 0 {
                     continue;
                 }
@@ -300,6 +258,46 @@ impl DetailDoc {
         if rest.next < items {
             self.rest = Some(rest);
         }
+    }
+
+    /// Paragraph `k` from `rest.within` on: all of it, or a piece of a long one (then
+    /// `rest.within` says where the next piece starts). The bytes laid out.
+    fn paragraph_piece(&mut self, rest: &mut Rest, article: &Article, k: usize) -> usize {
+        let para = article.paragraph(&rest.body, k);
+        let from = rest.within;
+        if from == 0 {
+            self.blank();
+            rest.text.clear();
+            rest.text.push_str(para.text);
+            for s in rest.sources_by.get(k).into_iter().flatten() {
+                rest.text.push_str(&format!(" [{}]", s + 1));
+            }
+        }
+        let text = &rest.text;
+        // A piece ends after a space: no word and no joined letters are cut.
+        let to = match text.as_bytes().get(from + PIECE..) {
+            Some(after) if self.width < PIECE / 4 => after
+                .iter()
+                .position(|&b| b == b' ')
+                .map_or(text.len(), |i| from + PIECE + i + 1),
+            _ => text.len(),
+        };
+        let mut lines = wrap_paragraph(&text[from..to], para.direction, self.width, self.mode);
+        rest.within = match lines.len() {
+            n if to < text.len() && n > 1 => {
+                // The last line may be cut short by the piece's end: it starts the next.
+                let last = lines.pop().expect("more than one line");
+                from + last.glyphs().map(|g| g.logical).min().unwrap_or(0)
+            }
+            _ if to < text.len() => to,
+            _ => 0,
+        };
+        for line in &mut lines {
+            line.shift(from);
+        }
+        let tones = vec![(para.text.len()..text.len(), Tone::Marker)];
+        self.push_lines(lines, tones, Some(k));
+        to - from
     }
 
     /// The Sources section's item for source `n`; the bytes laid out.
@@ -338,7 +336,17 @@ impl DetailDoc {
         tones: Vec<(Range<usize>, Tone)>,
         paragraph: Option<usize>,
     ) {
-        for line in wrap_paragraph(text, direction, self.width, self.mode) {
+        let lines = wrap_paragraph(text, direction, self.width, self.mode);
+        self.push_lines(lines, tones, paragraph);
+    }
+
+    fn push_lines(
+        &mut self,
+        lines: Vec<VisualLine>,
+        tones: Vec<(Range<usize>, Tone)>,
+        paragraph: Option<usize>,
+    ) {
+        for line in lines {
             self.rows.push(Row {
                 line,
                 tones: tones.clone(),
@@ -407,7 +415,6 @@ impl DetailDoc {
 pub(crate) mod tests {
     use super::*;
     use crate::corpus::{Origin, parse_report};
-    use crate::text::VisualLine;
     use std::sync::Arc;
 
     /// An article of `paragraphs` paragraphs (about 250 bytes each) in both directions,
