@@ -477,8 +477,8 @@ mod tests {
         assert!(lines.iter().all(|l| l.width <= 9));
     }
 
-    /// A line is laid out once for what it depends on, and what is remembered is what
-    /// laying it out again gives.
+    /// A long title is laid out only as far as can show, and the line is the one its
+    /// whole text gives.
     #[test]
     fn a_long_title_is_laid_out_from_its_start_as_it_would_be_whole() {
         let words = [
@@ -509,21 +509,23 @@ mod tests {
                 assert!(line.glyphs().any(|g| g.text == "…"));
             }
         }
-        // A text as long as what is kept, and one longer with the same start: only the
-        // longer is cut.
+        // A text as long as what is kept, and a longer one with the same start, are laid
+        // out (and remembered) apart: each is cut at its own end.
         let kept: String = "ab ".repeat(100).chars().take(8 * 10 + 64).collect();
-        let fits = layout_line(&kept, Direction::Ltr, 200, BidiMode::App);
-        assert!(!fits.glyphs().any(|g| g.text == "…"));
         let longer = format!("{kept}more");
-        let cut = layout_line(&longer, Direction::Ltr, 10, BidiMode::App);
-        assert!(cut.glyphs().any(|g| g.text == "…"));
-        let same_start = layout_line(&kept, Direction::Ltr, 10, BidiMode::App);
-        assert_eq!(
-            *same_start,
-            lay_out_line(&kept, Direction::Ltr, 10, BidiMode::App, kept.len())
-        );
+        for text in [&longer, &kept, &longer] {
+            let line = layout_line(text, Direction::Ltr, 10, BidiMode::App);
+            let ellipsis = line.glyphs().find(|g| g.text == "…").expect("cut");
+            assert_eq!(ellipsis.logical, text.len());
+            assert_eq!(
+                *line,
+                lay_out_line(text, Direction::Ltr, 10, BidiMode::App, text.len())
+            );
+        }
     }
 
+    /// A line is laid out once for what it depends on, and what is remembered is what
+    /// laying it out again gives.
     #[test]
     fn lines_are_remembered_by_text_direction_width_and_mode() {
         let text = "مُخْتار القاعدة 2017 road";
