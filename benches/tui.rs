@@ -15,6 +15,8 @@ use corpus_review::generate::{Rng, report, write_jsonl, write_report_dir};
 use corpus_review::keymap::{Action, Keymap};
 use corpus_review::search::matcher::Matcher;
 use corpus_review::search::worker::MatchResult;
+use corpus_review::store::worker::StoreEvent;
+use corpus_review::store::{Request, Store};
 use corpus_review::text::BidiMode;
 use corpus_review::ui::{self, Theme};
 use ratatui::Terminal;
@@ -257,6 +259,68 @@ fn first_frame(dir: &Path) -> Option<Duration> {
 use std::io::Read;
 
 /// (seconds, peak memory in bytes) from `corpus-review stats PATH`.
+/// Tagging every one of 100,000 articles: the UI thread's share (the action, the yes, the
+/// store's answer, the next frame) and the store thread's (journal and snapshot).
+fn bulk_tag(app: &mut App) {
+    println!("\n### tagging every one of 100,000 articles at once\n");
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("terminal");
+    let theme = Theme { color: true };
+    let timed = |app: &mut App, msg: Msg| {
+        let start = Instant::now();
+        let effects = app.update(msg);
+        (start.elapsed(), effects)
+    };
+    app.update(Msg::Action(Action::ClearFilter));
+    let (mark, _) = timed(app, Msg::Action(Action::MarkAll));
+    let marked = app.marks.len();
+    let (ask, _) = timed(app, Msg::Action(Action::QuickTag1));
+    let (yes, effects) = timed(app, Msg::Action(Action::Confirm));
+    let start = Instant::now();
+    terminal.draw(|f| ui::render(app, theme, f)).expect("draws");
+    let frame = start.elapsed();
+    let Some((id, request)) = effects.into_iter().find_map(|e| match e {
+        Effect::Save(id, request) => Some((id, request)),
+        _ => None,
+    }) else {
+        println!("no save requested");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut store = Store::open(dir.path(), "bench", "s1").expect("store");
+    let start = Instant::now();
+    store.commit(&request).expect("commits");
+    let commit = start.elapsed();
+    let saved = StoreEvent::Saved {
+        through: id,
+        state: Arc::new(store.state.clone()),
+        undo: 1,
+        redo: 0,
+    };
+    let (answer, _) = timed(app, Msg::Store(saved));
+    let start = Instant::now();
+    app.update(Msg::Action(Action::MoveDown));
+    terminal.draw(|f| ui::render(app, theme, f)).expect("draws");
+    let next = start.elapsed();
+    println!(
+        "UI thread: mark all {} · tag (asks first) {} · yes {} · frame {} · store's answer {} · next key and frame {}",
+        ms(mark),
+        ms(ask),
+        ms(yes),
+        ms(frame),
+        ms(answer),
+        ms(next)
+    );
+    let changes = match &request {
+        Request::Changes(c) => c.len(),
+        _ => 0,
+    };
+    println!(
+        "store thread: {changes} changes on {marked} articles journaled, fingerprints included, in {}",
+        ms(commit)
+    );
+    app.update(Msg::Action(Action::ClearMarks));
+}
+
 fn stats(path: &Path) -> Option<(f64, f64)> {
     let out = Command::new(env!("CARGO_BIN_EXE_corpus-review"))
         .arg("stats")
@@ -301,6 +365,7 @@ fn main() {
     println!("\n### frame time (200x60, 100,000 articles loaded)\n");
     let mut app = app_with(100_000);
     frames(&mut app);
+    bulk_tag(&mut app);
     drop(app);
     long_articles();
     if quick {

@@ -16,11 +16,11 @@ use crate::keymap::{Action, Keymap, Mode};
 use crate::search::matcher::{Order, Scope};
 use crate::search::worker::{MatchRequest, MatchResult};
 use crate::store::worker::StoreEvent;
-use crate::store::{Request, TagState};
+use crate::store::{ArticleState, Request, TagState};
 use crate::text::BidiMode;
 use crate::ui::layout::{Panes, inner};
 use ratatui::layout::Rect;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 /// Everything that can change the state.
@@ -135,6 +135,10 @@ pub struct App {
     pub tags: Arc<TagState>,
     /// Changes sent to the store and not yet confirmed saved.
     pub unsaved: Vec<(u64, Request)>,
+    /// Saved state with the `unsaved` changes applied, for the articles they touch: kept
+    /// rather than worked out per look-up, which went through every change in flight
+    /// (minutes for a bulk tag of 100,000 articles).
+    in_flight: HashMap<String, ArticleState>,
     next_save: u64,
     /// Why the last save failed; cleared by the next success.
     pub save_error: Option<String>,
@@ -206,6 +210,7 @@ impl App {
             rematch: false,
             tags: Arc::new(TagState::default()),
             unsaved: Vec::new(),
+            in_flight: HashMap::new(),
             next_save: 0,
             save_error: None,
             ever_saved: false,
@@ -649,12 +654,8 @@ impl App {
             return None;
         }
         let mut tags = (*self.tags).clone();
-        for (_, r) in &self.unsaved {
-            if let Request::Changes(c) = r {
-                for (id, op, _) in c {
-                    tags.apply(id, op, crate::store::state::Meta::default());
-                }
-            }
+        for (id, state) in &self.in_flight {
+            tags.articles.insert(id.clone(), state.clone());
         }
         Some(Arc::new(crate::search::matcher::StateView {
             tags,
@@ -1458,6 +1459,73 @@ mod tests {
         }));
         assert!(app.unsaved.is_empty());
         assert_eq!(app.update(Msg::Action(Action::Quit)), vec![Effect::Quit]);
+    }
+
+    /// What the analyst sees is the store's state with the changes not yet saved on
+    /// top, whichever order the store's answers and another session's changes come in.
+    #[test]
+    fn changes_in_flight_stay_on_top_of_each_state_the_store_sends() {
+        let mut app = titled(&["one", "two", "three"]);
+        let tagged = |pairs: &[(&str, &str)]| {
+            let mut state = TagState::default();
+            for (id, tag) in pairs {
+                let meta = crate::store::state::Meta::default();
+                state.apply(
+                    id,
+                    &Op::Tag {
+                        tag: tag.to_string(),
+                    },
+                    meta,
+                );
+                state.apply(id, &Op::Review, meta);
+            }
+            Arc::new(state)
+        };
+        let tags = |app: &App, id: &str| -> Vec<String> {
+            app.state_of(id).tags.iter().cloned().collect()
+        };
+        // Two saves in flight: t0 tagged relevant, then t1 irrelevant (both reviewed).
+        app.update(Msg::Action(Action::QuickTag1));
+        app.update(Msg::Action(Action::QuickTag2));
+        assert_eq!(app.selected_article().map(|a| a.id.as_str()), Some("t0"));
+        app.update(Msg::Action(Action::MoveDown));
+        app.update(Msg::Action(Action::QuickTag2));
+        assert_eq!(tags(&app, "t0"), ["irrelevant", "relevant"]);
+        assert_eq!(tags(&app, "t1"), ["irrelevant"]);
+        assert_eq!(app.reviewed, 2);
+        // The first two are saved; the third is still in flight.
+        app.update(Msg::Store(StoreEvent::Saved {
+            through: 2,
+            state: tagged(&[("t0", "relevant"), ("t0", "irrelevant")]),
+            undo: 2,
+            redo: 0,
+        }));
+        assert_eq!(tags(&app, "t1"), ["irrelevant"]);
+        assert_eq!(app.reviewed, 2);
+        // Another session tags t1 and t2: t1 keeps the tag in flight too.
+        app.update(Msg::Store(StoreEvent::External {
+            state: tagged(&[
+                ("t0", "relevant"),
+                ("t0", "irrelevant"),
+                ("t1", "follow-up"),
+                ("t2", "follow-up"),
+            ]),
+            changes: 4,
+        }));
+        assert_eq!(tags(&app, "t1"), ["follow-up", "irrelevant"]);
+        assert_eq!(tags(&app, "t2"), ["follow-up"]);
+        assert_eq!(app.reviewed, 3);
+        // Saved: nothing is in flight and the store's word is all there is.
+        app.update(Msg::Store(StoreEvent::Saved {
+            through: 3,
+            state: tagged(&[("t0", "relevant"), ("t2", "follow-up")]),
+            undo: 3,
+            redo: 0,
+        }));
+        assert!(app.unsaved.is_empty());
+        assert!(tags(&app, "t1").is_empty());
+        assert!(!app.state_of("t1").reviewed);
+        assert_eq!(app.reviewed, 2);
     }
 
     #[test]

@@ -2,9 +2,10 @@
 
 use super::input::LineInput;
 use super::{App, Effect, Overlay};
+use crate::corpus::Held;
 use crate::keymap::Action;
 use crate::store::worker::StoreEvent;
-use crate::store::{ArticleState, Op, Request, fingerprint};
+use crate::store::{ArticleState, Op, Request};
 use std::borrow::Cow;
 
 /// The tag picker: what is typed and which suggestion is highlighted.
@@ -27,21 +28,22 @@ pub const DEFAULT_QUICK_TAGS: [&str; 3] = ["relevant", "irrelevant", "follow-up"
 impl App {
     /// An article's state as the analyst sees it: saved state plus changes in flight.
     pub fn state_of(&self, id: &str) -> Cow<'_, ArticleState> {
-        let saved = self.tags.get(id);
-        let mut state: Option<ArticleState> = None;
-        for (_, request) in &self.unsaved {
-            if let Request::Changes(changes) = request {
-                for (article, op, _) in changes.iter().filter(|(a, _, _)| a == id) {
-                    let s = state.get_or_insert_with(|| saved.cloned().unwrap_or_default());
-                    let _ = article;
-                    s.apply(op);
-                }
-            }
+        match self.in_flight.get(id).or_else(|| self.tags.get(id)) {
+            Some(s) => Cow::Borrowed(s),
+            None => Cow::Owned(ArticleState::default()),
         }
-        match (state, saved) {
-            (Some(s), _) => Cow::Owned(s),
-            (None, Some(s)) => Cow::Borrowed(s),
-            (None, None) => Cow::Owned(ArticleState::default()),
+    }
+
+    /// Apply `request`'s changes to `in_flight`.
+    fn track(&mut self, request: &Request) {
+        if let Request::Changes(changes) = request {
+            for (id, op, _) in changes {
+                let tags = &self.tags;
+                self.in_flight
+                    .entry(id.clone())
+                    .or_insert_with(|| tags.get(id).cloned().unwrap_or_default())
+                    .apply(op);
+            }
         }
     }
 
@@ -56,10 +58,9 @@ impl App {
         }
     }
 
-    fn fingerprint_of(&self, id: &str) -> Option<String> {
-        self.index_of(id)
-            .and_then(|i| self.corpus.get(i as usize))
-            .map(fingerprint)
+    /// Article `id` as loaded, for the store to fingerprint.
+    fn held(&self, id: &str) -> Option<Held> {
+        self.index_of(id).and_then(|i| self.corpus.hold(i as usize))
     }
 
     /// Add `tag` to the targets, or remove it when they all have it, with what that does
@@ -70,7 +71,7 @@ impl App {
             .all(|id| self.state_of(id).tags.contains(tag));
         let mut changes = Vec::new();
         for id in targets {
-            let fp = self.fingerprint_of(id);
+            let fp = self.held(id);
             if all_have {
                 changes.push((
                     id.clone(),
@@ -113,6 +114,7 @@ impl App {
 
     pub(super) fn submit(&mut self, request: Request) -> Vec<Effect> {
         self.next_save += 1;
+        self.track(&request);
         self.unsaved.push((self.next_save, request.clone()));
         let mut effects = vec![Effect::Save(self.next_save, request)];
         effects.extend(self.state_changed());
@@ -154,6 +156,13 @@ impl App {
                 ));
             }
         }
+        // The saved state moved under the changes still in flight.
+        self.in_flight.clear();
+        let unsaved = std::mem::take(&mut self.unsaved);
+        for (_, request) in &unsaved {
+            self.track(request);
+        }
+        self.unsaved = unsaved;
         self.state_changed()
     }
 
@@ -177,7 +186,7 @@ impl App {
                 let op = if all { Op::Unreview } else { Op::Review };
                 let changes = targets
                     .iter()
-                    .map(|id| (id.clone(), op.clone(), self.fingerprint_of(id)))
+                    .map(|id| (id.clone(), op.clone(), self.held(id)))
                     .collect();
                 let what = if all {
                     "marked not reviewed"
@@ -281,17 +290,12 @@ impl App {
         let mut in_use: Vec<(i64, String)> = Vec::new();
         let counts = self.tags.tag_counts();
         let matcher = fuzzy_matcher::skim::SkimMatcherV2::default();
-        let in_flight = self.unsaved.iter().flat_map(|(_, r)| match r {
-            Request::Changes(c) => c
-                .iter()
-                .filter_map(|(_, op, _)| match op {
-                    Op::Tag { tag } => Some(tag.clone()),
-                    _ => None,
-                })
-                .collect(),
-            _ => Vec::new(),
-        });
-        let known = counts.keys().map(|t| t.to_string()).chain(in_flight);
+        let in_flight: std::collections::BTreeSet<&str> = self
+            .in_flight
+            .values()
+            .flat_map(|s| s.tags.iter().map(String::as_str))
+            .collect();
+        let known = counts.keys().chain(&in_flight).map(|t| t.to_string());
         for tag in known.chain(self.quick_tags.iter().cloned()) {
             if in_use.iter().any(|(_, t)| *t == tag) {
                 continue;
@@ -351,7 +355,7 @@ impl App {
                     };
                     let text = self.note.text.trim().to_string();
                     let was = self.state_of(&id).note.clone();
-                    let fp = self.fingerprint_of(&id);
+                    let fp = self.held(&id);
                     self.message = Some(
                         if text.is_empty() {
                             "note removed"
@@ -432,27 +436,17 @@ impl App {
 
     /// How many loaded articles are reviewed (changes in flight included).
     pub(super) fn count_reviewed(&self) -> usize {
+        let loaded = |id: &str| self.index_of(id).is_some();
         let saved = self
             .tags
             .articles
             .iter()
-            .filter(|(id, s)| s.reviewed && self.index_of(id).is_some())
+            .filter(|(id, s)| s.reviewed && loaded(id))
             .count();
-        let mut touched: Vec<&str> = self
-            .unsaved
-            .iter()
-            .flat_map(|(_, r)| match r {
-                Request::Changes(c) => c.iter().map(|(id, _, _)| id.as_str()).collect(),
-                _ => Vec::new(),
-            })
-            .filter(|id| self.index_of(id).is_some())
-            .collect();
-        touched.sort_unstable();
-        touched.dedup();
         let mut count = saved as isize;
-        for id in touched {
+        for (id, s) in self.in_flight.iter().filter(|(id, _)| loaded(id)) {
             let before = self.tags.get(id).is_some_and(|s| s.reviewed);
-            count += isize::from(self.state_of(id).reviewed) - isize::from(before);
+            count += isize::from(s.reviewed) - isize::from(before);
         }
         count.max(0) as usize
     }

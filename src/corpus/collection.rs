@@ -118,6 +118,28 @@ impl<'a> Entry<'a> {
     }
 }
 
+/// One article that another thread can keep (see `Corpus::hold`).
+#[derive(Debug, Clone)]
+pub struct Held {
+    chunk: Arc<Chunk>,
+    i: usize,
+}
+
+impl Held {
+    pub fn article(&self) -> &Article {
+        &self.chunk.articles[self.i]
+    }
+}
+
+/// The same article of the same load.
+impl PartialEq for Held {
+    fn eq(&self, other: &Held) -> bool {
+        Arc::ptr_eq(&self.chunk, &other.chunk) && self.i == other.i
+    }
+}
+
+impl Eq for Held {}
+
 /// Articles in load order, stored as immutable chunks so a clone costs one `Arc` per batch.
 #[derive(Debug, Clone, Default)]
 pub struct Corpus {
@@ -215,6 +237,18 @@ impl Corpus {
     /// The folded search key of article `index`.
     pub fn key(&self, index: usize) -> Option<SearchKey<'_>> {
         self.locate(index).map(|(c, i)| c.key(i))
+    }
+
+    /// Article `index`, held apart from the corpus (its chunk is shared, not copied).
+    pub fn hold(&self, index: usize) -> Option<Held> {
+        let chunk = self
+            .starts
+            .partition_point(|&s| s <= index)
+            .checked_sub(1)?;
+        (index < self.len).then(|| Held {
+            chunk: self.chunks[chunk].clone(),
+            i: index - self.starts[chunk],
+        })
     }
 
     /// Article `index` and its search key, found with one look-up (for the matcher's loop).

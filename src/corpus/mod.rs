@@ -10,7 +10,7 @@ pub mod sample;
 mod url;
 pub mod watch;
 
-pub use collection::{Chunk, Corpus, Entry};
+pub use collection::{Chunk, Corpus, Entry, Held};
 pub use ids::IdTable;
 pub use jsonl::{RecordError, parse_json};
 pub use load::{

@@ -10,6 +10,7 @@ pub mod journal;
 pub mod state;
 pub mod worker;
 
+use crate::corpus::Held;
 use journal::{BadLine, Entry};
 pub use state::{ArticleState, Op, TagState};
 use std::collections::HashMap;
@@ -79,8 +80,10 @@ pub fn fingerprint(article: &crate::corpus::Article) -> String {
 /// A change the UI asks for: one action, possibly over many articles.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
-    /// (article id, change, fingerprint) — applied as one batch.
-    Changes(Vec<(String, Op, Option<String>)>),
+    /// (article id, change, the article to fingerprint) — applied as one batch. The
+    /// store takes the fingerprints: hashing the text of every article of a bulk change
+    /// held the UI up for seconds.
+    Changes(Vec<(String, Op, Option<Held>)>),
     Undo,
     Redo,
 }
@@ -345,7 +348,7 @@ impl Store {
         self.absorb(&tail);
         let time = now();
         let batch = self.next_batch();
-        let (changes, undoes, redoes): (Vec<(String, Op, Option<String>)>, _, _) = match request {
+        let (changes, undoes, redoes): (Vec<(String, Op, Option<Held>)>, _, _) = match request {
             Request::Changes(c) => (c.clone(), None, None),
             Request::Undo => match self.history.done.last().cloned() {
                 Some(b) => {
@@ -374,7 +377,7 @@ impl Store {
         // Journal only what really changes, so undo restores exactly what was there.
         let mut scratch = self.state.clone();
         let mut entries = Vec::new();
-        for (article, op, fingerprint) in changes {
+        for (article, op, article_now) in changes {
             let current = scratch.get(&article).cloned().unwrap_or_default();
             if !current.changes(&op) {
                 continue;
@@ -395,7 +398,7 @@ impl Store {
                 batch: batch.clone(),
                 undoes: undoes.clone(),
                 redoes: redoes.clone(),
-                fingerprint,
+                fingerprint: article_now.map(|a| fingerprint(a.article())),
             };
             Self::apply_entry(&mut scratch, &entry);
             entries.push(entry);
@@ -568,9 +571,33 @@ mod tests {
         Request::Changes(
             items
                 .iter()
-                .map(|(a, op)| (a.to_string(), op.clone(), Some("fp".into())))
+                .map(|(a, op)| (a.to_string(), op.clone(), None))
                 .collect(),
         )
+    }
+
+    /// The store takes the fingerprint of the article a change names, as it was loaded,
+    /// and keeps it with the article's state.
+    #[test]
+    fn changes_carry_the_fingerprint_of_the_article_as_loaded() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut s = Store::open(dir.path(), "amal", "s1").expect("opens");
+        let origin = crate::corpus::Origin {
+            path: "a.txt".into(),
+            line: None,
+        };
+        let article = crate::corpus::Article::from_lines("a".into(), origin, ["one", "two"]);
+        let mut corpus = crate::corpus::Corpus::default();
+        corpus.push_batch(vec![article.clone()]);
+        let held = corpus.hold(0);
+        assert!(held.is_some() && corpus.hold(1).is_none());
+        let entries = s
+            .commit(&Request::Changes(vec![("a".into(), tag("relevant"), held)]))
+            .expect("commits");
+        let expected = fingerprint(&article);
+        assert_eq!(entries[0].fingerprint.as_deref(), Some(expected.as_str()));
+        let saved = s.state.get("a").and_then(|a| a.fingerprint.as_deref());
+        assert_eq!(saved, Some(expected.as_str()));
     }
 
     #[test]
