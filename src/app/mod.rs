@@ -58,7 +58,7 @@ pub enum Effect {
     /// Run a query on the matcher thread.
     Match(MatchRequest),
     /// Save a change (numbered, so the store can say how far it got).
-    Save(u64, Request),
+    Save(u64, Arc<Request>),
     /// Ctrl-Z: give the terminal back until `fg`.
     Suspend,
     /// Stop the load; what has loaded stays.
@@ -134,7 +134,7 @@ pub struct App {
     /// Saved tags and decisions (the store's word).
     pub tags: Arc<TagState>,
     /// Changes sent to the store and not yet confirmed saved.
-    pub unsaved: Vec<(u64, Request)>,
+    pub unsaved: Vec<(u64, Arc<Request>)>,
     /// Saved state with the `unsaved` changes applied, for the articles they touch: kept
     /// rather than worked out per look-up, which went through every change in flight
     /// (minutes for a bulk tag of 100,000 articles).
@@ -1238,7 +1238,7 @@ mod tests {
         effects
             .iter()
             .filter_map(|e| match e {
-                Effect::Save(_, r) => Some(r.clone()),
+                Effect::Save(_, r) => Some(Request::clone(r)),
                 _ => None,
             })
             .collect()

@@ -7,6 +7,7 @@ use crate::keymap::Action;
 use crate::store::worker::StoreEvent;
 use crate::store::{ArticleState, Op, Request};
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// The tag picker: what is typed and which suggestion is highlighted.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -115,6 +116,8 @@ impl App {
     pub(super) fn submit(&mut self, request: Request) -> Vec<Effect> {
         self.next_save += 1;
         self.track(&request);
+        // Shared with the store's queue: a bulk change holds 200,000 entries.
+        let request = Arc::new(request);
         self.unsaved.push((self.next_save, request.clone()));
         let mut effects = vec![Effect::Save(self.next_save, request)];
         effects.extend(self.state_changed());

@@ -35,7 +35,7 @@ pub enum StoreEvent {
 }
 
 enum Command {
-    Save(u64, Request),
+    Save(u64, Arc<Request>),
     /// Save what is queued (one more try for failures) and answer with what is left.
     Flush(Sender<usize>),
 }
@@ -55,7 +55,7 @@ impl StoreWorker {
         StoreWorker { commands }
     }
 
-    pub fn save(&self, id: u64, request: Request) {
+    pub fn save(&self, id: u64, request: Arc<Request>) {
         let _ = self.commands.send(Command::Save(id, request));
     }
 
@@ -71,7 +71,7 @@ impl StoreWorker {
 }
 
 fn serve(mut store: Store, rx: &Receiver<Command>, events: &dyn Fn(StoreEvent)) {
-    let mut queue: VecDeque<(u64, Request)> = VecDeque::new();
+    let mut queue: VecDeque<(u64, Arc<Request>)> = VecDeque::new();
     let mut last_snapshot = Instant::now();
     let mut snapshot_due = false;
     let mut failing_since: Option<Instant> = None;
@@ -138,7 +138,7 @@ fn serve(mut store: Store, rx: &Receiver<Command>, events: &dyn Fn(StoreEvent)) 
 /// Save queued requests in order until one fails. True when something was saved.
 fn drain(
     store: &mut Store,
-    queue: &mut VecDeque<(u64, Request)>,
+    queue: &mut VecDeque<(u64, Arc<Request>)>,
     events: &dyn Fn(StoreEvent),
 ) -> bool {
     let mut saved = None;
@@ -204,7 +204,9 @@ mod tests {
 
         let (commands, rx) = mpsc::channel();
         let worker = run(rx);
-        commands.send(Command::Save(1, tagged("a"))).expect("sends");
+        commands
+            .send(Command::Save(1, Arc::new(tagged("a"))))
+            .expect("sends");
         let (reply, replied) = mpsc::channel();
         commands.send(Command::Flush(reply)).expect("sends");
         assert_eq!(replied.recv().expect("flushed"), 0);
@@ -221,7 +223,9 @@ mod tests {
 
         let (commands, rx) = mpsc::channel();
         let worker = run(rx);
-        commands.send(Command::Save(2, tagged("b"))).expect("sends");
+        commands
+            .send(Command::Save(2, Arc::new(tagged("b"))))
+            .expect("sends");
         drop(commands);
         worker.join().expect("store thread");
         assert_ne!(std::fs::metadata(&snapshot).expect("snapshot").ino(), after);
