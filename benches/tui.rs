@@ -298,7 +298,7 @@ fn bulk_tag(app: &mut App) {
     let commit = start.elapsed();
     let saved = StoreEvent::Saved {
         through: id,
-        state: Arc::new(store.state.clone()),
+        updates: store.take_updates(),
         undo: 1,
         redo: 0,
     };

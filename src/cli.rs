@@ -908,13 +908,11 @@ fn filter(
     };
     // Queries on tags and reviews see the saved state (marks live only in the TUI).
     let state = if query.uses_state() {
-        Some(crate::search::matcher::StateView {
-            tags: existing_store(display)?
+        Some(crate::search::matcher::StateView::saved(
+            existing_store(display)?
                 .map(|s| s.state)
                 .unwrap_or_default(),
-            marks: Default::default(),
-            version: 0,
-        })
+        ))
     } else {
         None
     };

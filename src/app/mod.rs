@@ -138,7 +138,7 @@ pub struct App {
     /// Saved state with the `unsaved` changes applied, for the articles they touch: kept
     /// rather than worked out per look-up, which went through every change in flight
     /// (minutes for a bulk tag of 100,000 articles).
-    in_flight: HashMap<String, ArticleState>,
+    in_flight: Arc<HashMap<String, ArticleState>>,
     next_save: u64,
     /// Why the last save failed; cleared by the next success.
     pub save_error: Option<String>,
@@ -147,7 +147,7 @@ pub struct App {
     pub undo_count: usize,
     pub redo_count: usize,
     /// Articles marked for a bulk change, by id.
-    pub marks: BTreeSet<String>,
+    pub marks: Arc<BTreeSet<String>>,
     pub quick_tags: Vec<String>,
     pub picker: TagPicker,
     pub note: LineInput,
@@ -161,6 +161,9 @@ pub struct App {
     /// Loaded articles that are reviewed, changes in flight included (kept current so
     /// the status line does not count on every frame).
     pub reviewed: usize,
+    /// Loaded articles reviewed in the saved state: counted again only when the store
+    /// sends a new state, not for every change or mark.
+    saved_reviewed: usize,
     /// Keys typed so far of a sequence (`g` of `g g`).
     pub pending_keys: Vec<crate::keymap::Key>,
     /// The detail pane shows an article the selection has moved away from; a `Tick`
@@ -210,13 +213,13 @@ impl App {
             rematch: false,
             tags: Arc::new(TagState::default()),
             unsaved: Vec::new(),
-            in_flight: HashMap::new(),
+            in_flight: Arc::default(),
             next_save: 0,
             save_error: None,
             ever_saved: false,
             undo_count: 0,
             redo_count: 0,
-            marks: BTreeSet::new(),
+            marks: Arc::default(),
             quick_tags: DEFAULT_QUICK_TAGS.iter().map(|t| t.to_string()).collect(),
             picker: TagPicker::default(),
             note: LineInput::default(),
@@ -225,6 +228,7 @@ impl App {
             ids: Default::default(),
             state_version: 0,
             reviewed: 0,
+            saved_reviewed: 0,
             pending_keys: Vec::new(),
             detail_due: false,
             source_cursor: None,
@@ -536,10 +540,11 @@ impl App {
                     };
                     let corpus = &self.corpus;
                     let new = self.ids.set(id, i as u32, |n| corpus.id(n)).is_none();
-                    if new && self.state_of(id).reviewed {
-                        self.reviewed += 1;
+                    if new && self.tags.get(id).is_some_and(|s| s.reviewed) {
+                        self.saved_reviewed += 1;
                     }
                 }
+                self.reviewed = self.count_reviewed();
                 self.load.files_done = files_done;
                 self.load.bytes_done = bytes_done;
                 if was_empty && self.visible_len() > 0 {
@@ -653,12 +658,9 @@ impl App {
         if !query.uses_state() {
             return None;
         }
-        let mut tags = (*self.tags).clone();
-        for (id, state) in &self.in_flight {
-            tags.articles.insert(id.clone(), state.clone());
-        }
         Some(Arc::new(crate::search::matcher::StateView {
-            tags,
+            tags: self.tags.clone(),
+            in_flight: self.in_flight.clone(),
             marks: self.marks.clone(),
             version: self.state_version,
         }))
@@ -1450,10 +1452,9 @@ mod tests {
         // Once saved, quitting is immediate.
         let mut app = titled(&["one"]);
         app.update(Msg::Action(Action::QuickTag1));
-        let state = Arc::new(TagState::default());
         app.update(Msg::Store(StoreEvent::Saved {
             through: 1,
-            state,
+            updates: Vec::new(),
             undo: 1,
             redo: 0,
         }));
@@ -1466,25 +1467,27 @@ mod tests {
     #[test]
     fn changes_in_flight_stay_on_top_of_each_state_the_store_sends() {
         let mut app = titled(&["one", "two", "three"]);
-        let tagged = |pairs: &[(&str, &str)]| {
-            let mut state = TagState::default();
-            for (id, tag) in pairs {
-                let meta = crate::store::state::Meta::default();
-                state.apply(
-                    id,
-                    &Op::Tag {
+        // New states from the store: tagged (and reviewed), or none left.
+        let updates = |changes: &[(&str, &[&str])]| -> crate::store::Updates {
+            let state = |tags: &[&str]| {
+                let mut s = ArticleState::default();
+                for tag in tags {
+                    s.apply(&Op::Tag {
                         tag: tag.to_string(),
-                    },
-                    meta,
-                );
-                state.apply(id, &Op::Review, meta);
-            }
-            Arc::new(state)
+                    });
+                    s.apply(&Op::Review);
+                }
+                (!tags.is_empty()).then_some(s)
+            };
+            changes
+                .iter()
+                .map(|(id, tags)| (id.to_string(), state(tags)))
+                .collect()
         };
         let tags = |app: &App, id: &str| -> Vec<String> {
             app.state_of(id).tags.iter().cloned().collect()
         };
-        // Two saves in flight: t0 tagged relevant, then t1 irrelevant (both reviewed).
+        // Three saves in flight: t0 tagged relevant and irrelevant, then t1 irrelevant.
         app.update(Msg::Action(Action::QuickTag1));
         app.update(Msg::Action(Action::QuickTag2));
         assert_eq!(app.selected_article().map(|a| a.id.as_str()), Some("t0"));
@@ -1496,36 +1499,35 @@ mod tests {
         // The first two are saved; the third is still in flight.
         app.update(Msg::Store(StoreEvent::Saved {
             through: 2,
-            state: tagged(&[("t0", "relevant"), ("t0", "irrelevant")]),
+            updates: updates(&[("t0", &["relevant", "irrelevant"])]),
             undo: 2,
             redo: 0,
         }));
+        assert_eq!(tags(&app, "t0"), ["irrelevant", "relevant"]);
         assert_eq!(tags(&app, "t1"), ["irrelevant"]);
         assert_eq!(app.reviewed, 2);
         // Another session tags t1 and t2: t1 keeps the tag in flight too.
         app.update(Msg::Store(StoreEvent::External {
-            state: tagged(&[
-                ("t0", "relevant"),
-                ("t0", "irrelevant"),
-                ("t1", "follow-up"),
-                ("t2", "follow-up"),
-            ]),
+            updates: updates(&[("t1", &["follow-up"]), ("t2", &["follow-up"])]),
             changes: 4,
         }));
         assert_eq!(tags(&app, "t1"), ["follow-up", "irrelevant"]);
         assert_eq!(tags(&app, "t2"), ["follow-up"]);
         assert_eq!(app.reviewed, 3);
-        // Saved: nothing is in flight and the store's word is all there is.
+        // Saved, with t1 cleared and t0 untagged meanwhile by the other session: nothing
+        // is in flight and the store's word is all there is.
         app.update(Msg::Store(StoreEvent::Saved {
             through: 3,
-            state: tagged(&[("t0", "relevant"), ("t2", "follow-up")]),
+            updates: updates(&[("t0", &["relevant"]), ("t1", &[])]),
             undo: 3,
             redo: 0,
         }));
         assert!(app.unsaved.is_empty());
+        assert_eq!(tags(&app, "t0"), ["relevant"]);
         assert!(tags(&app, "t1").is_empty());
         assert!(!app.state_of("t1").reviewed);
         assert_eq!(app.reviewed, 2);
+        assert_eq!(app.tags.articles.len(), 2);
     }
 
     #[test]

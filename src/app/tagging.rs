@@ -5,7 +5,7 @@ use super::{App, Effect, Overlay};
 use crate::corpus::Held;
 use crate::keymap::Action;
 use crate::store::worker::StoreEvent;
-use crate::store::{ArticleState, Op, Request};
+use crate::store::{ArticleState, Op, Request, Updates};
 use std::borrow::Cow;
 use std::sync::Arc;
 
@@ -38,9 +38,10 @@ impl App {
     /// Apply `request`'s changes to `in_flight`.
     fn track(&mut self, request: &Request) {
         if let Request::Changes(changes) = request {
+            let in_flight = Arc::make_mut(&mut self.in_flight);
             for (id, op, _) in changes {
                 let tags = &self.tags;
-                self.in_flight
+                in_flight
                     .entry(id.clone())
                     .or_insert_with(|| tags.get(id).cloned().unwrap_or_default())
                     .apply(op);
@@ -139,11 +140,11 @@ impl App {
         match event {
             StoreEvent::Saved {
                 through,
-                state,
+                updates,
                 undo,
                 redo,
             } => {
-                self.tags = state;
+                self.take_updates(updates);
                 self.unsaved.retain(|(id, _)| *id > through);
                 self.save_error = None;
                 self.undo_count = undo;
@@ -151,8 +152,8 @@ impl App {
                 self.ever_saved = true;
             }
             StoreEvent::Failed { error, .. } => self.save_error = Some(error),
-            StoreEvent::External { state, changes } => {
-                self.tags = state;
+            StoreEvent::External { updates, changes } => {
+                self.take_updates(updates);
                 self.message = Some(format!(
                     "{changes} change{} from another session",
                     if changes == 1 { "" } else { "s" }
@@ -160,7 +161,7 @@ impl App {
             }
         }
         // The saved state moved under the changes still in flight.
-        self.in_flight.clear();
+        self.in_flight = Arc::default();
         let unsaved = std::mem::take(&mut self.unsaved);
         for (_, request) in &unsaved {
             self.track(request);
@@ -204,8 +205,9 @@ impl App {
             }
             Action::ToggleMark => {
                 if let Some(id) = self.selected_article().map(|a| a.id.clone()) {
-                    if !self.marks.remove(&id) {
-                        self.marks.insert(id);
+                    let marks = Arc::make_mut(&mut self.marks);
+                    if !marks.remove(&id) {
+                        marks.insert(id);
                     }
                     self.select_by(1);
                 }
@@ -216,14 +218,14 @@ impl App {
                     .filter_map(|row| self.visible_article(row).map(|a| a.id.clone()))
                     .collect();
                 if listed.iter().all(|id| self.marks.contains(id)) {
-                    self.marks.clear();
+                    self.marks = Arc::default();
                 } else {
-                    self.marks.extend(listed);
+                    Arc::make_mut(&mut self.marks).extend(listed);
                 }
                 self.state_changed()
             }
             Action::ClearMarks => {
-                self.marks.clear();
+                self.marks = Arc::default();
                 self.state_changed()
             }
             Action::EditNote => {
@@ -439,18 +441,33 @@ impl App {
 
     /// How many loaded articles are reviewed (changes in flight included).
     pub(super) fn count_reviewed(&self) -> usize {
-        let loaded = |id: &str| self.index_of(id).is_some();
-        let saved = self
-            .tags
-            .articles
+        let mut count = self.saved_reviewed as isize;
+        for (id, s) in self
+            .in_flight
             .iter()
-            .filter(|(id, s)| s.reviewed && loaded(id))
-            .count();
-        let mut count = saved as isize;
-        for (id, s) in self.in_flight.iter().filter(|(id, _)| loaded(id)) {
+            .filter(|(id, _)| self.index_of(id).is_some())
+        {
             let before = self.tags.get(id).is_some_and(|s| s.reviewed);
             count += isize::from(s.reviewed) - isize::from(before);
         }
         count.max(0) as usize
+    }
+
+    /// Bring the saved state up to date, and the count of loaded articles reviewed in it.
+    fn take_updates(&mut self, updates: Updates) {
+        let reviewed = |s: Option<&ArticleState>| s.is_some_and(|s| s.reviewed);
+        for (id, state) in updates {
+            let before = reviewed(self.tags.get(&id));
+            if self.index_of(&id).is_some() {
+                let after = reviewed(state.as_ref());
+                self.saved_reviewed =
+                    (self.saved_reviewed + usize::from(after)).saturating_sub(usize::from(before));
+            }
+            let tags = &mut Arc::make_mut(&mut self.tags).articles;
+            match state {
+                Some(state) => tags.insert(id, state),
+                None => tags.remove(&id),
+            };
+        }
     }
 }

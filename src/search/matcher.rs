@@ -10,7 +10,7 @@ use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use memchr::memmem;
 use rayon::prelude::*;
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 /// Where text terms look.
@@ -34,11 +34,32 @@ pub enum Order {
 
 /// Tags, review state and marks, for queries that filter on them.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// Shared with the app, not copied: copying a state of a million articles took a second,
+/// for each change while a query on tags was shown.
 pub struct StateView {
-    pub tags: crate::store::TagState,
-    pub marks: std::collections::BTreeSet<String>,
+    /// Saved state.
+    pub tags: Arc<crate::store::TagState>,
+    /// The articles that changes not yet saved touch, with those changes applied.
+    pub in_flight: Arc<HashMap<String, crate::store::ArticleState>>,
+    pub marks: Arc<std::collections::BTreeSet<String>>,
     /// Changes whenever the state does (cached results depend on it).
     pub version: u64,
+}
+
+impl StateView {
+    /// The saved state alone.
+    pub fn saved(tags: crate::store::TagState) -> StateView {
+        StateView {
+            tags: Arc::new(tags),
+            in_flight: Arc::default(),
+            marks: Arc::default(),
+            version: 0,
+        }
+    }
+
+    fn get(&self, id: &str) -> Option<&crate::store::ArticleState> {
+        self.in_flight.get(id).or_else(|| self.tags.get(id))
+    }
 }
 
 /// Scores are small; 32 bits keep a million hits at 8 MB.
@@ -160,7 +181,7 @@ fn prepare(query: &Query) -> Prepared {
 fn field_matches(entry: Entry, term: &Term, state: Option<&StateView>) -> bool {
     // Neither is read unless the term needs it (each is a cache miss at a million).
     let (key, article) = (|| entry.key(), || entry.article());
-    let saved = || state.and_then(|s| s.tags.get(&article().id));
+    let saved = || state.and_then(|s| s.get(&article().id));
     match term {
         Term::Tag(tag) => saved().is_some_and(|s| s.tags.iter().any(|t| fold(t) == *tag)),
         Term::Untagged => saved().is_none_or(|s| s.tags.is_empty()),

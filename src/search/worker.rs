@@ -133,9 +133,9 @@ mod tests {
         tags.apply("b", &relevant, Meta::default());
         tags.apply("c", &Op::Review, Meta::default());
         let state = Arc::new(StateView {
-            tags,
-            marks: ["a".to_string()].into(),
+            marks: Arc::new(["a".to_string()].into()),
             version: 1,
+            ..StateView::saved(tags)
         });
         let (tx, rx) = mpsc::channel();
         let worker = Worker::spawn(move |r| {

@@ -160,7 +160,12 @@ pub struct Store {
     /// Things to tell the analyst (a corrupt snapshot moved aside, unreadable lines).
     pub notices: Vec<String>,
     snapshot_lines: usize,
+    /// Articles whose state changed since the last `take_updates`.
+    changed: Vec<String>,
 }
+
+/// The new states of articles that changed; `None` where an article has none left.
+pub type Updates = Vec<(String, Option<ArticleState>)>;
 
 impl Store {
     /// Open (creating) the store in `dir`; replays the journal past the snapshot.
@@ -197,6 +202,7 @@ impl Store {
             history: History::default(),
             notices: Vec::new(),
             snapshot_lines: 0,
+            changed: Vec::new(),
         };
         store.load_snapshot();
         if writable {
@@ -306,11 +312,29 @@ impl Store {
     fn absorb(&mut self, tail: &journal::Tail) {
         for (_, e) in &tail.entries {
             Self::apply_entry(&mut self.state, e);
+            if !e.article.is_empty() {
+                self.changed.push(e.article.clone());
+            }
         }
         self.history.record(&self.analyst.clone(), &tail.entries);
         self.offset = tail.end;
         self.lines = tail.first_line;
         self.report_bad(&tail.bad);
+    }
+
+    /// What changed since the last call (by this instance or another), to send to the
+    /// app rather than the whole state: a copy of a million articles' states for every
+    /// save, and its release on the UI thread, took longer than the save.
+    pub fn take_updates(&mut self) -> Updates {
+        let mut ids = std::mem::take(&mut self.changed);
+        ids.sort_unstable();
+        ids.dedup();
+        ids.into_iter()
+            .map(|id| {
+                let state = self.state.get(&id).cloned();
+                (id, state)
+            })
+            .collect()
     }
 
     fn next_batch(&mut self) -> String {
@@ -598,6 +622,36 @@ mod tests {
         assert_eq!(entries[0].fingerprint.as_deref(), Some(expected.as_str()));
         let saved = s.state.get("a").and_then(|a| a.fingerprint.as_deref());
         assert_eq!(saved, Some(expected.as_str()));
+    }
+
+    /// The app is sent the articles that changed, here or in another instance, once each.
+    #[test]
+    fn updates_name_each_article_that_changed_since_the_last_ones() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut s = Store::open(dir.path(), "amal", "s1").expect("opens");
+        let mut other = Store::open(dir.path(), "omar", "s2").expect("opens");
+        s.commit(&changes(&[
+            ("a", tag("x")),
+            ("a", Op::Review),
+            ("b", tag("x")),
+        ]))
+        .expect("commits");
+        let ids = |u: &Updates| u.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>();
+        let first = s.take_updates();
+        assert_eq!(ids(&first), ["a", "b"]);
+        assert!(first[0].1.as_ref().is_some_and(|a| a.reviewed));
+        assert!(s.take_updates().is_empty(), "taken");
+        other.commit(&changes(&[("c", tag("y"))])).expect("commits");
+        s.commit(&changes(&[("b", Op::Untag { tag: "x".into() })]))
+            .expect("commits");
+        let next = s.take_updates();
+        assert_eq!(
+            ids(&next),
+            ["b", "c"],
+            "the other instance's change comes too"
+        );
+        assert_eq!(next[0].1, None, "b has no state left");
+        assert!(next[1].1.as_ref().is_some_and(|c| c.tags.contains("y")));
     }
 
     #[test]

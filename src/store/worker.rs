@@ -2,7 +2,7 @@
 //! that fails (disk full, read-only) stays queued and is retried, later ones wait behind
 //! it, and the UI is told. Changes from other instances are picked up by polling.
 
-use super::{Request, Store, TagState};
+use super::{Request, Store, Updates};
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -18,20 +18,18 @@ const SNAPSHOT_EVERY: Duration = Duration::from_secs(2);
 /// What the store tells the UI.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StoreEvent {
-    /// Requests up to and including `through` are durable; `state` is authoritative.
+    /// Requests up to and including `through` are durable; `updates` bring the app's copy
+    /// of the saved state up to date (with what other instances wrote meanwhile).
     Saved {
         through: u64,
-        state: Arc<TagState>,
+        updates: Updates,
         undo: usize,
         redo: usize,
     },
     /// Request `id` could not be saved; it will be retried.
     Failed { id: u64, error: String },
     /// Another instance changed something.
-    External {
-        state: Arc<TagState>,
-        changes: usize,
-    },
+    External { updates: Updates, changes: usize },
 }
 
 enum Command {
@@ -114,7 +112,7 @@ fn serve(mut store: Store, rx: &Receiver<Command>, events: &dyn Fn(StoreEvent)) 
             .filter(|e| !e.is_empty())
         {
             events(StoreEvent::External {
-                state: Arc::new(store.state.clone()),
+                updates: store.take_updates(),
                 changes: entries.len(),
             });
             snapshot_due = true;
@@ -166,10 +164,10 @@ fn drain(
     saved.is_some()
 }
 
-fn report_saved(store: &Store, through: u64, events: &dyn Fn(StoreEvent)) {
+fn report_saved(store: &mut Store, through: u64, events: &dyn Fn(StoreEvent)) {
     events(StoreEvent::Saved {
         through,
-        state: Arc::new(store.state.clone()),
+        updates: store.take_updates(),
         undo: store.can_undo(),
         redo: store.can_redo(),
     });
