@@ -139,6 +139,8 @@ pub struct App {
     /// rather than worked out per look-up, which went through every change in flight
     /// (minutes for a bulk tag of 100,000 articles).
     in_flight: Arc<HashMap<String, ArticleState>>,
+    /// Loaded articles that `in_flight` makes reviewed, less those it makes not reviewed.
+    reviewed_in_flight: isize,
     next_save: u64,
     /// Why the last save failed; cleared by the next success.
     pub save_error: Option<String>,
@@ -214,6 +216,7 @@ impl App {
             tags: Arc::new(TagState::default()),
             unsaved: Vec::new(),
             in_flight: Arc::default(),
+            reviewed_in_flight: 0,
             next_save: 0,
             save_error: None,
             ever_saved: false,

@@ -41,10 +41,14 @@ impl App {
             let in_flight = Arc::make_mut(&mut self.in_flight);
             for (id, op, _) in changes {
                 let tags = &self.tags;
-                in_flight
+                let state = in_flight
                     .entry(id.clone())
-                    .or_insert_with(|| tags.get(id).cloned().unwrap_or_default())
-                    .apply(op);
+                    .or_insert_with(|| tags.get(id).cloned().unwrap_or_default());
+                let before = state.reviewed;
+                state.apply(op);
+                if state.reviewed != before && self.ids.find(id, |n| self.corpus.id(n)).is_some() {
+                    self.reviewed_in_flight += if before { -1 } else { 1 };
+                }
             }
         }
     }
@@ -162,6 +166,7 @@ impl App {
         }
         // The saved state moved under the changes still in flight.
         self.in_flight = Arc::default();
+        self.reviewed_in_flight = 0;
         let unsaved = std::mem::take(&mut self.unsaved);
         for (_, request) in &unsaved {
             self.track(request);
@@ -441,25 +446,15 @@ impl App {
 
     /// How many loaded articles are reviewed (changes in flight included).
     pub(super) fn count_reviewed(&self) -> usize {
-        let mut count = self.saved_reviewed as isize;
-        for (id, s) in self
-            .in_flight
-            .iter()
-            .filter(|(id, _)| self.index_of(id).is_some())
-        {
-            let before = self.tags.get(id).is_some_and(|s| s.reviewed);
-            count += isize::from(s.reviewed) - isize::from(before);
-        }
-        count.max(0) as usize
+        (self.saved_reviewed as isize + self.reviewed_in_flight).max(0) as usize
     }
 
     /// Bring the saved state up to date, and the count of loaded articles reviewed in it.
     fn take_updates(&mut self, updates: Updates) {
         let reviewed = |s: Option<&ArticleState>| s.is_some_and(|s| s.reviewed);
         for (id, state) in updates {
-            let before = reviewed(self.tags.get(&id));
-            if self.index_of(&id).is_some() {
-                let after = reviewed(state.as_ref());
+            let (before, after) = (reviewed(self.tags.get(&id)), reviewed(state.as_ref()));
+            if before != after && self.index_of(&id).is_some() {
                 self.saved_reviewed =
                     (self.saved_reviewed + usize::from(after)).saturating_sub(usize::from(before));
             }
