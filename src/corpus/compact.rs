@@ -167,8 +167,17 @@ impl StoredText {
 
     /// The original paragraphs, one after another.
     pub fn decode(&self) -> String {
+        let mut out = Vec::new();
+        self.decode_into(&mut out);
+        // Only whole characters were ever written.
+        String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }
+
+    /// Append the original paragraphs' UTF-8, one after another, to `out`.
+    pub fn decode_into(&self, out: &mut Vec<u8>) {
         let (folded, edits) = self.bytes().split_at(self.folded_end - self.start);
-        let mut out = Vec::with_capacity(folded.len() * 2);
+        out.reserve(folded.len() * 2);
         let own_codes = |bytes: &[u8], out: &mut Vec<u8>| {
             for &b in bytes {
                 if b != b'\n' {
@@ -179,10 +188,10 @@ impl StoredText {
         let (mut i, mut j) = (0, 0);
         while j < edits.len() {
             let head = read_varint(edits, &mut j);
-            own_codes(&folded[i..i + (head >> 1)], &mut out);
+            own_codes(&folded[i..i + (head >> 1)], out);
             i += head >> 1;
             if head & 1 == 0 {
-                push_code(edits[j], &mut out);
+                push_code(edits[j], out);
                 j += 1;
                 i += 1;
             } else {
@@ -192,10 +201,7 @@ impl StoredText {
                 j += width;
             }
         }
-        own_codes(&folded[i..], &mut out);
-        // Only whole characters were ever written.
-        String::from_utf8(out)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        own_codes(&folded[i..], out);
     }
 }
 

@@ -214,6 +214,17 @@ impl Article {
         }
     }
 
+    /// Each paragraph's UTF-8, decoded into `buf` (cleared first): for hashing, which
+    /// needs neither a `String` nor the check that makes one.
+    pub fn paragraph_bytes<'b>(&self, buf: &'b mut Vec<u8>) -> impl Iterator<Item = &'b [u8]> {
+        buf.clear();
+        self.text.decode_into(buf);
+        let buf: &'b [u8] = buf;
+        self.paragraphs
+            .iter()
+            .map(move |p| &buf[p.start as usize..p.end as usize])
+    }
+
     /// The paragraphs folded for body search (`search::alphabet`), separated by newlines;
     /// the title is searched in its key.
     pub fn folded_body(&self) -> &[u8] {
