@@ -89,7 +89,7 @@ pub fn run(session: Session) -> Result<i32, crate::Error> {
         session.bidi,
         session.load.describe(),
     );
-    app.tags = Arc::new(session.store.state.clone());
+    app.set_saved(session.store.state.clone());
     app.undo_count = session.store.can_undo();
     app.redo_count = session.store.can_redo();
     app.quick_tags.clone_from(&session.quick_tags);

@@ -5,7 +5,7 @@ use super::{App, Effect, Overlay};
 use crate::corpus::Held;
 use crate::keymap::Action;
 use crate::store::worker::StoreEvent;
-use crate::store::{ArticleState, Op, Request, Updates};
+use crate::store::{ArticleState, Op, Request, TagState, Updates};
 use std::borrow::Cow;
 use std::sync::Arc;
 
@@ -298,14 +298,14 @@ impl App {
         use fuzzy_matcher::FuzzyMatcher;
         let typed = self.picker.input.text.trim();
         let mut in_use: Vec<(i64, String)> = Vec::new();
-        let counts = self.tags.tag_counts();
         let matcher = fuzzy_matcher::skim::SkimMatcherV2::default();
-        let in_flight: std::collections::BTreeSet<&str> = self
-            .in_flight
-            .values()
-            .flat_map(|s| s.tags.iter().map(String::as_str))
-            .collect();
-        let known = counts.keys().chain(&in_flight).map(|t| t.to_string());
+        let in_flight: std::collections::BTreeSet<&String> =
+            self.in_flight.values().flat_map(|s| &s.tags).collect();
+        let known = self
+            .tags_in_use
+            .keys()
+            .chain(in_flight)
+            .map(|t| t.to_string());
         for tag in known.chain(self.quick_tags.iter().cloned()) {
             if in_use.iter().any(|(_, t)| *t == tag) {
                 continue;
@@ -449,11 +449,33 @@ impl App {
         (self.saved_reviewed as isize + self.reviewed_in_flight).max(0) as usize
     }
 
-    /// Bring the saved state up to date, and the count of loaded articles reviewed in it.
+    /// The saved state the app starts from.
+    pub fn set_saved(&mut self, tags: TagState) {
+        self.tags = Arc::default();
+        self.tags_in_use.clear();
+        self.saved_reviewed = 0;
+        let updates = tags.articles.into_iter().map(|(id, s)| (id, Some(s)));
+        self.take_updates(updates.collect());
+    }
+
+    /// Bring the saved state up to date, with the tags in use and the count of loaded
+    /// articles reviewed in it.
     fn take_updates(&mut self, updates: Updates) {
         let reviewed = |s: Option<&ArticleState>| s.is_some_and(|s| s.reviewed);
         for (id, state) in updates {
-            let (before, after) = (reviewed(self.tags.get(&id)), reviewed(state.as_ref()));
+            let old = self.tags.get(&id);
+            for tag in old.iter().flat_map(|s| &s.tags) {
+                if let Some(n) = self.tags_in_use.get_mut(tag) {
+                    *n -= 1;
+                    if *n == 0 {
+                        self.tags_in_use.remove(tag);
+                    }
+                }
+            }
+            for tag in state.iter().flat_map(|s| &s.tags) {
+                *self.tags_in_use.entry(tag.clone()).or_insert(0) += 1;
+            }
+            let (before, after) = (reviewed(old), reviewed(state.as_ref()));
             if before != after && self.index_of(&id).is_some() {
                 self.saved_reviewed =
                     (self.saved_reviewed + usize::from(after)).saturating_sub(usize::from(before));

@@ -124,17 +124,6 @@ impl TagState {
             self.articles.remove(article);
         }
     }
-
-    /// Every tag in use, with how many articles carry it.
-    pub fn tag_counts(&self) -> BTreeMap<&str, usize> {
-        let mut counts = BTreeMap::new();
-        for s in self.articles.values() {
-            for t in &s.tags {
-                *counts.entry(t.as_str()).or_insert(0) += 1;
-            }
-        }
-        counts
-    }
 }
 
 #[cfg(test)]
