@@ -217,7 +217,7 @@ impl Corpus {
     }
 
     /// The chunk holding article `index`, and the article's place in it.
-    fn locate(&self, index: usize) -> Option<(&Chunk, usize)> {
+    fn locate(&self, index: usize) -> Option<(&Arc<Chunk>, usize)> {
         if index >= self.len {
             return None;
         }
@@ -241,13 +241,9 @@ impl Corpus {
 
     /// Article `index`, held apart from the corpus (its chunk is shared, not copied).
     pub fn hold(&self, index: usize) -> Option<Held> {
-        let chunk = self
-            .starts
-            .partition_point(|&s| s <= index)
-            .checked_sub(1)?;
-        (index < self.len).then(|| Held {
-            chunk: self.chunks[chunk].clone(),
-            i: index - self.starts[chunk],
+        self.locate(index).map(|(chunk, i)| Held {
+            chunk: chunk.clone(),
+            i,
         })
     }
 
