@@ -163,11 +163,8 @@ pub struct App {
     pub ids: crate::corpus::IdTable,
     /// Bumped whenever tags, reviews or marks change (queries on them run again).
     pub state_version: u64,
-    /// Loaded articles that are reviewed, changes in flight included (kept current so
-    /// the status line does not count on every frame).
-    pub reviewed: usize,
-    /// Loaded articles reviewed in the saved state: counted again only when the store
-    /// sends a new state, not for every change or mark.
+    /// Loaded articles reviewed in the saved state, kept up to date as articles load and
+    /// the store sends changes (see `reviewed`).
     saved_reviewed: usize,
     /// Keys typed so far of a sequence (`g` of `g g`).
     pub pending_keys: Vec<crate::keymap::Key>,
@@ -234,7 +231,6 @@ impl App {
             message: None,
             ids: Default::default(),
             state_version: 0,
-            reviewed: 0,
             saved_reviewed: 0,
             pending_keys: Vec::new(),
             detail_due: false,
@@ -551,7 +547,6 @@ impl App {
                         self.saved_reviewed += 1;
                     }
                 }
-                self.reviewed = self.count_reviewed();
                 self.load.files_done = files_done;
                 self.load.bytes_done = bytes_done;
                 if was_empty && self.visible_len() > 0 {
@@ -1279,7 +1274,7 @@ mod tests {
             files_done: 2,
             bytes_done: 0,
         }));
-        assert_eq!(app.reviewed, 1, "a1 is loaded, a3 not yet");
+        assert_eq!(app.reviewed(), 1, "a1 is loaded, a3 not yet");
         let rest: Vec<Article> = loaded.corpus.iter().skip(1).cloned().collect();
         app.update(Msg::Load(LoadEvent::Batch {
             articles: rest.into(),
@@ -1287,14 +1282,14 @@ mod tests {
             bytes_done: 0,
         }));
         assert_eq!(
-            app.reviewed, 2,
+            app.reviewed(),
+            2,
             "a3 counts once loaded; a1 again is no new article"
         );
         app.update(Msg::Action(Action::QuickTag1)); // a0: tagged and reviewed, in flight
-        assert_eq!(app.reviewed, 3);
-        assert_eq!(app.reviewed, app.count_reviewed());
+        assert_eq!(app.reviewed(), 3);
         loaded.update(Msg::Action(Action::ToggleReviewed));
-        assert_eq!(loaded.reviewed, 1);
+        assert_eq!(loaded.reviewed(), 1);
     }
 
     #[test]
@@ -1318,7 +1313,7 @@ mod tests {
             app.state_of("t0").tags.contains("relevant"),
             "shown before it is saved"
         );
-        assert_eq!(app.reviewed, 1);
+        assert_eq!(app.reviewed(), 1);
         assert_eq!(app.message.as_deref(), Some("tag \u{2068}relevant\u{2069}"));
         // Again: removes the tag (the review stays).
         let e = app.update(Msg::Action(Action::QuickTag1));
@@ -1502,7 +1497,7 @@ mod tests {
         app.update(Msg::Action(Action::QuickTag2));
         assert_eq!(tags(&app, "t0"), ["irrelevant", "relevant"]);
         assert_eq!(tags(&app, "t1"), ["irrelevant"]);
-        assert_eq!(app.reviewed, 2);
+        assert_eq!(app.reviewed(), 2);
         // The first two are saved; the third is still in flight.
         app.update(Msg::Store(StoreEvent::Saved {
             through: 2,
@@ -1512,7 +1507,7 @@ mod tests {
         }));
         assert_eq!(tags(&app, "t0"), ["irrelevant", "relevant"]);
         assert_eq!(tags(&app, "t1"), ["irrelevant"]);
-        assert_eq!(app.reviewed, 2);
+        assert_eq!(app.reviewed(), 2);
         // Another session tags t1 and t2: t1 keeps the tag in flight too.
         app.update(Msg::Store(StoreEvent::External {
             updates: updates(&[("t1", &["follow-up"]), ("t2", &["follow-up"])]),
@@ -1520,7 +1515,7 @@ mod tests {
         }));
         assert_eq!(tags(&app, "t1"), ["follow-up", "irrelevant"]);
         assert_eq!(tags(&app, "t2"), ["follow-up"]);
-        assert_eq!(app.reviewed, 3);
+        assert_eq!(app.reviewed(), 3);
         let in_use = |app: &App| -> Vec<(String, usize)> {
             app.tags_in_use
                 .iter()
@@ -1546,7 +1541,7 @@ mod tests {
         assert_eq!(tags(&app, "t0"), ["relevant"]);
         assert!(tags(&app, "t1").is_empty());
         assert!(!app.state_of("t1").reviewed);
-        assert_eq!(app.reviewed, 2);
+        assert_eq!(app.reviewed(), 2);
         assert_eq!(app.tags.articles.len(), 2);
         assert_eq!(in_use(&app), counted(&[("follow-up", 1), ("relevant", 1)]));
     }

@@ -132,7 +132,6 @@ impl App {
     /// Tags or review changed: a query that filters on them must run again.
     fn state_changed(&mut self) -> Vec<Effect> {
         self.state_version += 1;
-        self.reviewed = self.count_reviewed();
         self.restate_detail();
         if self.filter.query().is_some_and(|q| q.uses_state()) {
             return self.request_match();
@@ -444,8 +443,9 @@ impl App {
         vec![Effect::Quit]
     }
 
-    /// How many loaded articles are reviewed (changes in flight included).
-    pub(super) fn count_reviewed(&self) -> usize {
+    /// How many loaded articles are reviewed, changes in flight included (kept as counts,
+    /// so the status line does not count on every frame).
+    pub fn reviewed(&self) -> usize {
         (self.saved_reviewed as isize + self.reviewed_in_flight).max(0) as usize
     }
 

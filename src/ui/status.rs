@@ -35,7 +35,7 @@ pub fn text(app: &App) -> (String, String) {
     if !app.corpus.is_empty() {
         left.push(format!(
             "{} / {} reviewed",
-            thousands(app.reviewed),
+            thousands(app.reviewed()),
             thousands(app.corpus.len())
         ));
     }
