@@ -35,7 +35,8 @@ impl App {
         }
     }
 
-    /// Apply `request`'s changes to `in_flight`.
+    /// Apply `request`'s changes to `in_flight`. Changes are only made to loaded articles
+    /// (the selected one or marked ones), so each review it flips counts.
     fn track(&mut self, request: &Request) {
         if let Request::Changes(changes) = request {
             let in_flight = Arc::make_mut(&mut self.in_flight);
@@ -44,11 +45,9 @@ impl App {
                 let state = in_flight
                     .entry(id.clone())
                     .or_insert_with(|| tags.get(id).cloned().unwrap_or_default());
-                let before = state.reviewed;
+                let before = isize::from(state.reviewed);
                 state.apply(op);
-                if state.reviewed != before && self.ids.find(id, |n| self.corpus.id(n)).is_some() {
-                    self.reviewed_in_flight += if before { -1 } else { 1 };
-                }
+                self.reviewed_in_flight += isize::from(state.reviewed) - before;
             }
         }
     }
