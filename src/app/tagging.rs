@@ -146,7 +146,7 @@ impl App {
                 undo,
                 redo,
             } => {
-                self.take_updates(updates);
+                self.apply_updates(updates);
                 self.unsaved.retain(|(id, _)| *id > through);
                 self.save_error = None;
                 self.undo_count = undo;
@@ -155,7 +155,7 @@ impl App {
             }
             StoreEvent::Failed { error, .. } => self.save_error = Some(error),
             StoreEvent::External { updates, changes } => {
-                self.take_updates(updates);
+                self.apply_updates(updates);
                 self.message = Some(format!(
                     "{changes} change{} from another session",
                     if changes == 1 { "" } else { "s" }
@@ -454,12 +454,12 @@ impl App {
         self.tags_in_use.clear();
         self.saved_reviewed = 0;
         let updates = tags.articles.into_iter().map(|(id, s)| (id, Some(s)));
-        self.take_updates(updates.collect());
+        self.apply_updates(updates.collect());
     }
 
     /// Bring the saved state up to date, with the tags in use and the count of loaded
     /// articles reviewed in it.
-    fn take_updates(&mut self, updates: Updates) {
+    fn apply_updates(&mut self, updates: Updates) {
         let reviewed = |s: Option<&ArticleState>| s.is_some_and(|s| s.reviewed);
         for (id, state) in updates {
             let old = self.tags.get(&id);

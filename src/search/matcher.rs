@@ -32,10 +32,10 @@ pub enum Order {
     Corpus,
 }
 
-/// Tags, review state and marks, for queries that filter on them.
+/// Tags, review state and marks, for queries that filter on them. Shared with the app,
+/// not copied: copying a state of a million articles took a second, for each change while
+/// a query on tags was shown.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-/// Shared with the app, not copied: copying a state of a million articles took a second,
-/// for each change while a query on tags was shown.
 pub struct StateView {
     /// Saved state.
     pub tags: Arc<crate::store::TagState>,
