@@ -260,7 +260,7 @@ use std::io::Read;
 
 /// The domains of all 100,000 articles, and tagging every one of them: the UI thread's
 /// share (the action, the yes, the store's answer, the next frame) and the store thread's
-/// (journal and snapshot).
+/// (fingerprints and the journal; the snapshot is written later, on its own timer).
 fn bulk_tag(app: &mut App) {
     println!("\n### all 100,000 articles at once: sources overview, tagging\n");
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("terminal");
