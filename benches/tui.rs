@@ -316,6 +316,13 @@ fn bulk_tag(app: &mut App) {
         ms(answer),
         ms(next)
     );
+    // Every article is reviewed now: `n` goes through the whole list to say so.
+    app.update(Msg::Action(Action::First));
+    let (next_unreviewed, _) = timed(app, Msg::Action(Action::NextUnreviewed));
+    println!(
+        "`n` with every article below reviewed: {}",
+        ms(next_unreviewed)
+    );
     let changes = match &*request {
         Request::Changes(c) => c.len(),
         _ => 0,

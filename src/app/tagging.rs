@@ -40,7 +40,7 @@ impl App {
     fn track(&mut self, request: &Request) {
         if let Request::Changes(changes) = request {
             let in_flight = Arc::make_mut(&mut self.in_flight);
-            for (id, op, _) in changes {
+            for (id, op, held) in changes {
                 let tags = &self.tags;
                 let state = in_flight
                     .entry(id.clone())
@@ -48,6 +48,9 @@ impl App {
                 let before = isize::from(state.reviewed);
                 state.apply(op);
                 self.reviewed_in_flight += isize::from(state.reviewed) - before;
+                if let Some(held) = held {
+                    self.reviewed_at[held.index()] = state.reviewed;
+                }
             }
         }
     }
@@ -139,6 +142,10 @@ impl App {
     }
 
     pub(super) fn on_store(&mut self, event: StoreEvent) -> Vec<Effect> {
+        // The saved state moves under the changes in flight: they are applied again after.
+        self.in_flight = Arc::default();
+        self.reviewed_in_flight = 0;
+        let (mut settled, mut saved) = (Vec::new(), Vec::new());
         match event {
             StoreEvent::Saved {
                 through,
@@ -146,8 +153,11 @@ impl App {
                 undo,
                 redo,
             } => {
-                self.apply_updates(updates);
-                self.unsaved.retain(|(id, _)| *id > through);
+                settled = self.apply_updates(updates);
+                let (done, unsaved) = std::mem::take(&mut self.unsaved)
+                    .into_iter()
+                    .partition(|(id, _)| *id <= through);
+                (saved, self.unsaved) = (done, unsaved);
                 self.save_error = None;
                 self.undo_count = undo;
                 self.redo_count = redo;
@@ -155,21 +165,40 @@ impl App {
             }
             StoreEvent::Failed { error, .. } => self.save_error = Some(error),
             StoreEvent::External { updates, changes } => {
-                self.apply_updates(updates);
+                settled = self.apply_updates(updates);
                 self.message = Some(format!(
                     "{changes} change{} from another session",
                     if changes == 1 { "" } else { "s" }
                 ));
             }
         }
-        // The saved state moved under the changes still in flight.
-        self.in_flight = Arc::default();
-        self.reviewed_in_flight = 0;
         let unsaved = std::mem::take(&mut self.unsaved);
         for (_, request) in &unsaved {
             self.track(request);
         }
         self.unsaved = unsaved;
+        // Articles of the saved changes no longer in flight are as saved. Those the store
+        // sent no update for (a change that changed nothing) are looked up.
+        let mut is_settled = vec![false; self.reviewed_at.len()];
+        for i in settled {
+            is_settled[i as usize] = true;
+        }
+        for (_, request) in &saved {
+            let Request::Changes(changes) = &**request else {
+                continue;
+            };
+            for (id, _, held) in changes {
+                let Some(i) = held.as_ref().map(Held::index) else {
+                    continue;
+                };
+                if !is_settled[i] && !self.in_flight.contains_key(id) {
+                    self.reviewed_at[i] = self.state_of(id).reviewed;
+                    is_settled[i] = true;
+                }
+            }
+        }
+        // Freed here, not after the next frame has allocated (200,000 small blocks).
+        drop(saved);
         self.state_changed()
     }
 
@@ -281,8 +310,15 @@ impl App {
 
     fn next_unreviewed(&mut self) {
         let found = (self.selected + 1..self.visible_len()).find(|&row| {
-            self.visible_article(row)
-                .is_some_and(|a| !self.state_of(&a.id).reviewed)
+            self.visible_index(row).is_some_and(|i| {
+                if self.shadowed.contains(&(i as u32)) {
+                    self.corpus
+                        .get(i)
+                        .is_some_and(|a| !self.state_of(&a.id).reviewed)
+                } else {
+                    !self.reviewed_at[i]
+                }
+            })
         });
         match found {
             Some(row) => self.select(row),
@@ -453,13 +489,15 @@ impl App {
         self.tags = Arc::default();
         self.tags_in_use.clear();
         self.saved_reviewed = 0;
+        self.reviewed_at.fill(false);
         let updates = tags.articles.into_iter().map(|(id, s)| (id, Some(s)));
-        self.apply_updates(updates.collect());
+        let _ = self.apply_updates(updates.collect());
     }
 
-    /// Bring the saved state up to date, with the tags in use and the count of loaded
-    /// articles reviewed in it.
-    fn apply_updates(&mut self, updates: Updates) {
+    /// Bring the saved state up to date, with the tags in use, the count of loaded
+    /// articles reviewed in it and `reviewed_at`; returns the indices it set there.
+    fn apply_updates(&mut self, updates: Updates) -> Vec<u32> {
+        let mut set = Vec::new();
         let reviewed = |s: Option<&ArticleState>| s.is_some_and(|s| s.reviewed);
         for (id, state) in updates {
             let old = self.tags.get(&id);
@@ -475,9 +513,12 @@ impl App {
                 *self.tags_in_use.entry(tag.clone()).or_insert(0) += 1;
             }
             let (before, after) = (reviewed(old), reviewed(state.as_ref()));
-            if before != after && self.index_of(&id).is_some() {
+            if let Some(i) = self.index_of(&id) {
                 self.saved_reviewed =
                     (self.saved_reviewed + usize::from(after)).saturating_sub(usize::from(before));
+                // Changes still in flight are applied again after (see `on_store`).
+                self.reviewed_at[i as usize] = after;
+                set.push(i);
             }
             let tags = &mut Arc::make_mut(&mut self.tags).articles;
             match state {
@@ -485,5 +526,6 @@ impl App {
                 None => tags.remove(&id),
             };
         }
+        set
     }
 }

@@ -123,11 +123,18 @@ impl<'a> Entry<'a> {
 pub struct Held {
     chunk: Arc<Chunk>,
     i: usize,
+    /// Its index in the corpus.
+    index: usize,
 }
 
 impl Held {
     pub fn article(&self) -> &Article {
         &self.chunk.articles[self.i]
+    }
+
+    /// The article's index in the corpus it was held from.
+    pub fn index(&self) -> usize {
+        self.index
     }
 }
 
@@ -244,6 +251,7 @@ impl Corpus {
         self.locate(index).map(|(chunk, i)| Held {
             chunk: chunk.clone(),
             i,
+            index,
         })
     }
 
