@@ -144,6 +144,9 @@ pub struct App {
     in_flight: Arc<HashMap<String, ArticleState>>,
     /// Loaded articles that `in_flight` makes reviewed, less those it makes not reviewed.
     reviewed_in_flight: isize,
+    /// Tags the changes in flight add, for the tag picker (a superset: one removed again
+    /// stays until the store answers).
+    tags_in_flight: BTreeSet<String>,
     next_save: u64,
     /// Why the last save failed; cleared by the next success.
     pub save_error: Option<String>,
@@ -225,6 +228,7 @@ impl App {
             unsaved: Vec::new(),
             in_flight: Arc::default(),
             reviewed_in_flight: 0,
+            tags_in_flight: BTreeSet::new(),
             next_save: 0,
             save_error: None,
             ever_saved: false,
@@ -1983,5 +1987,66 @@ mod tests {
         assert!(listed > 0 && listed < 5000);
         app.update(Msg::Action(Action::SourcesOverview));
         assert_eq!(counts(&app)[0], ("facebook.com".to_string(), listed));
+    }
+
+    /// The picker ticks the tags every target has, kept up to date while it is open.
+    #[test]
+    fn the_tag_picker_ticks_tags_every_target_has() {
+        let mut app = titled(&["one", "two", "three"]);
+        let open_and_type = |app: &mut App, tag: &str| {
+            app.update(Msg::Action(Action::OpenTagPicker));
+            for c in tag.chars() {
+                app.update(Msg::Input(c));
+            }
+        };
+        // t0 alone gets "local"; then all three get "urgent".
+        open_and_type(&mut app, "local");
+        app.update(Msg::Action(Action::Accept));
+        app.update(Msg::Action(Action::MarkAll));
+        open_and_type(&mut app, "urgent");
+        app.update(Msg::Action(Action::Accept));
+        assert_eq!(app.mode(), Mode::Confirm);
+        app.update(Msg::Action(Action::Confirm));
+        app.update(Msg::Action(Action::OpenTagPicker));
+        let common = |app: &App| app.picker.common.iter().cloned().collect::<Vec<_>>();
+        assert_eq!(common(&app), ["urgent"]);
+        let suggested: Vec<String> = app.picker_suggestions().into_iter().map(|s| s.0).collect();
+        assert!(suggested.contains(&"local".to_string()), "{suggested:?}");
+        // With one article selected and nothing marked: its own tags.
+        app.update(Msg::Action(Action::Cancel));
+        app.update(Msg::Action(Action::ClearMarks));
+        app.update(Msg::Action(Action::First));
+        app.update(Msg::Action(Action::OpenTagPicker));
+        assert_eq!(common(&app), ["local", "urgent"]);
+        app.update(Msg::Action(Action::Cancel));
+        // All saved; then another session takes "urgent" off t2 while the picker is open.
+        let state = |tags: &[&str]| {
+            let mut s = ArticleState::default();
+            s.apply(&Op::Review);
+            for tag in tags {
+                s.apply(&Op::Tag {
+                    tag: tag.to_string(),
+                });
+            }
+            Some(s)
+        };
+        app.update(Msg::Store(StoreEvent::Saved {
+            through: 2,
+            updates: vec![
+                ("t0".into(), state(&["local", "urgent"])),
+                ("t1".into(), state(&["urgent"])),
+                ("t2".into(), state(&["urgent"])),
+            ],
+            undo: 2,
+            redo: 0,
+        }));
+        app.update(Msg::Action(Action::MarkAll));
+        app.update(Msg::Action(Action::OpenTagPicker));
+        assert_eq!(common(&app), ["urgent"]);
+        app.update(Msg::Store(StoreEvent::External {
+            updates: vec![("t2".into(), state(&[]))],
+            changes: 1,
+        }));
+        assert!(common(&app).is_empty(), "t2 lost it");
     }
 }

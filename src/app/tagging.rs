@@ -7,6 +7,7 @@ use crate::keymap::Action;
 use crate::store::worker::StoreEvent;
 use crate::store::{ArticleState, Op, Request, TagState, Updates};
 use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// The tag picker: what is typed and which suggestion is highlighted.
@@ -14,6 +15,9 @@ use std::sync::Arc;
 pub struct TagPicker {
     pub input: LineInput,
     pub selected: usize,
+    /// Tags every target has (shown ticked): worked out when the picker opens and when
+    /// the state changes, not per frame (a million look-ups with all articles marked).
+    pub common: BTreeSet<String>,
 }
 
 /// A change waiting for a yes: bulk changes say how many articles they touch first.
@@ -48,6 +52,11 @@ impl App {
                 let before = isize::from(state.reviewed);
                 state.apply(op);
                 self.reviewed_in_flight += isize::from(state.reviewed) - before;
+                if let Op::Tag { tag } = op
+                    && !self.tags_in_flight.contains(tag)
+                {
+                    self.tags_in_flight.insert(tag.clone());
+                }
                 if let Some(held) = held {
                     self.reviewed_at[held.index()] = state.reviewed;
                 }
@@ -57,13 +66,32 @@ impl App {
 
     /// Articles a tag action applies to: the marked ones, or the selected one.
     fn targets(&self) -> Vec<String> {
-        if self.marks.is_empty() {
-            self.selected_article()
-                .map(|a| vec![a.id.clone()])
-                .unwrap_or_default()
-        } else {
-            self.marks.iter().cloned().collect()
+        self.target_ids().map(str::to_string).collect()
+    }
+
+    fn target_ids(&self) -> impl Iterator<Item = &str> {
+        let selected = self.marks.is_empty().then(|| self.selected_article());
+        let selected = selected.flatten().map(|a| a.id.as_str());
+        selected
+            .into_iter()
+            .chain(self.marks.iter().map(String::as_str))
+    }
+
+    /// Tags every target has.
+    fn common_tags(&self) -> BTreeSet<String> {
+        let mut ids = self.target_ids();
+        let mut common = ids
+            .next()
+            .map(|id| self.state_of(id).tags.clone())
+            .unwrap_or_default();
+        for id in ids {
+            if common.is_empty() {
+                break;
+            }
+            let state = self.state_of(id);
+            common.retain(|t| state.tags.contains(t));
         }
+        common
     }
 
     /// Article `id` as loaded, for the store to fingerprint.
@@ -135,6 +163,9 @@ impl App {
     fn state_changed(&mut self) -> Vec<Effect> {
         self.state_version += 1;
         self.restate_detail();
+        if self.overlay == Some(Overlay::TagPicker) {
+            self.picker.common = self.common_tags();
+        }
         if self.filter.query().is_some_and(|q| q.uses_state()) {
             return self.request_match();
         }
@@ -145,6 +176,7 @@ impl App {
         // The saved state moves under the changes in flight: they are applied again after.
         self.in_flight = Arc::default();
         self.reviewed_in_flight = 0;
+        self.tags_in_flight.clear();
         let (mut settled, mut saved) = (Vec::new(), Vec::new());
         match event {
             StoreEvent::Saved {
@@ -212,7 +244,10 @@ impl App {
                 if self.targets().is_empty() {
                     return Some(Vec::new());
                 }
-                self.picker = TagPicker::default();
+                self.picker = TagPicker {
+                    common: self.common_tags(),
+                    ..TagPicker::default()
+                };
                 self.overlay = Some(Overlay::TagPicker);
                 Vec::new()
             }
@@ -333,12 +368,14 @@ impl App {
         let typed = self.picker.input.text.trim();
         let mut in_use: Vec<(i64, String)> = Vec::new();
         let matcher = fuzzy_matcher::skim::SkimMatcherV2::default();
-        let in_flight: std::collections::BTreeSet<&String> =
-            self.in_flight.values().flat_map(|s| &s.tags).collect();
         let known = self
             .tags_in_use
             .keys()
-            .chain(in_flight)
+            .chain(
+                self.tags_in_flight
+                    .iter()
+                    .filter(|t| !self.tags_in_use.contains_key(*t)),
+            )
             .map(|t| t.to_string());
         for tag in known.chain(self.quick_tags.iter().cloned()) {
             if in_use.iter().any(|(_, t)| *t == tag) {

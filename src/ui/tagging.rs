@@ -62,17 +62,10 @@ pub fn render_picker(app: &App, theme: Theme, screen: Rect, buf: &mut Buffer) {
         Style::new(),
         app.bidi,
     );
-    let targets: Vec<String> = if app.marks.is_empty() {
-        app.selected_article()
-            .map(|a| vec![a.id.clone()])
-            .unwrap_or_default()
-    } else {
-        app.marks.iter().cloned().collect()
-    };
     let rows = usize::from(inner.height.saturating_sub(2));
     let first = app.picker.selected.saturating_sub(rows.saturating_sub(1));
     for (i, (tag, new)) in suggestions.iter().enumerate().skip(first).take(rows) {
-        let has = targets.iter().all(|id| app.state_of(id).tags.contains(tag));
+        let has = app.picker.common.contains(tag);
         let mark = if *new {
             "+ new tag: "
         } else if has {
