@@ -154,8 +154,8 @@ pub struct App {
     pub ever_saved: bool,
     pub undo_count: usize,
     pub redo_count: usize,
-    /// Articles marked for a bulk change, by id.
-    pub marks: Arc<BTreeSet<String>>,
+    /// Articles marked for a bulk change.
+    pub marks: Arc<crate::corpus::Marks>,
     pub quick_tags: Vec<String>,
     pub picker: TagPicker,
     pub note: LineInput,

@@ -2,7 +2,7 @@
 
 use super::input::LineInput;
 use super::{App, Effect, Overlay};
-use crate::corpus::Held;
+use crate::corpus::{Held, Marks};
 use crate::keymap::Action;
 use crate::store::worker::StoreEvent;
 use crate::store::{ArticleState, Op, Request, TagState, Updates};
@@ -30,6 +30,26 @@ pub enum Pending {
 /// Default quick tags when the config file names none.
 pub const DEFAULT_QUICK_TAGS: [&str; 3] = ["relevant", "irrelevant", "follow-up"];
 
+/// Where `App::reviewed_at` keeps the flag of a change's article.
+struct Flags<'a> {
+    ids: &'a crate::corpus::IdTable,
+    corpus: &'a crate::corpus::Corpus,
+    shadowed: &'a std::collections::HashSet<u32>,
+}
+
+impl Flags<'_> {
+    /// At the article the change holds (no look-up by id), unless an article loaded
+    /// later has its id: then at that one.
+    fn at(&self, id: &str, held: Option<&Held>) -> Option<usize> {
+        let i = held?.index();
+        if self.shadowed.is_empty() || !self.shadowed.contains(&(i as u32)) {
+            return Some(i);
+        }
+        let corpus = self.corpus;
+        self.ids.find(id, |n| corpus.id(n)).map(|n| n as usize)
+    }
+}
+
 impl App {
     /// An article's state as the analyst sees it: saved state plus changes in flight.
     pub fn state_of(&self, id: &str) -> Cow<'_, ArticleState> {
@@ -44,6 +64,11 @@ impl App {
     fn track(&mut self, request: &Request) {
         if let Request::Changes(changes) = request {
             let in_flight = Arc::make_mut(&mut self.in_flight);
+            let flags = Flags {
+                ids: &self.ids,
+                corpus: &self.corpus,
+                shadowed: &self.shadowed,
+            };
             for (id, op, held) in changes {
                 let tags = &self.tags;
                 let state = in_flight
@@ -57,38 +82,49 @@ impl App {
                 {
                     self.tags_in_flight.insert(tag.clone());
                 }
-                if let Some(held) = held {
-                    self.reviewed_at[held.index()] = state.reviewed;
+                if let Some(i) = flags.at(id, held.as_ref()) {
+                    self.reviewed_at[i] = state.reviewed;
                 }
             }
         }
     }
 
-    /// Articles a tag action applies to: the marked ones, or the selected one.
-    fn targets(&self) -> Vec<String> {
-        self.target_ids().map(str::to_string).collect()
+    /// Articles a tag action applies to (corpus indices): the marked ones, or the
+    /// selected one.
+    fn targets(&self) -> Vec<usize> {
+        if self.marks.is_empty() {
+            self.visible_index(self.selected).into_iter().collect()
+        } else {
+            self.marks.iter().collect()
+        }
     }
 
-    fn target_ids(&self) -> impl Iterator<Item = &str> {
-        let selected = self.marks.is_empty().then(|| self.selected_article());
-        let selected = selected.flatten().map(|a| a.id.as_str());
-        selected
-            .into_iter()
-            .chain(self.marks.iter().map(String::as_str))
+    /// The id of the article at corpus index `i`.
+    fn id_at(&self, i: usize) -> &str {
+        self.corpus.id(i as u32)
+    }
+
+    /// Whether the article at corpus index `i` is reviewed, as the analyst sees it.
+    fn reviewed_at(&self, i: usize) -> bool {
+        if self.shadowed.contains(&(i as u32)) {
+            self.state_of(self.id_at(i)).reviewed
+        } else {
+            self.reviewed_at[i]
+        }
     }
 
     /// Tags every target has.
     fn common_tags(&self) -> BTreeSet<String> {
-        let mut ids = self.target_ids();
-        let mut common = ids
+        let mut targets = self.targets().into_iter();
+        let mut common = targets
             .next()
-            .map(|id| self.state_of(id).tags.clone())
+            .map(|i| self.state_of(self.id_at(i)).tags.clone())
             .unwrap_or_default();
-        for id in ids {
+        for i in targets {
             if common.is_empty() {
                 break;
             }
-            let state = self.state_of(id);
+            let state = self.state_of(self.id_at(i));
             common.retain(|t| state.tags.contains(t));
         }
         common
@@ -101,16 +137,16 @@ impl App {
 
     /// Add `tag` to the targets, or remove it when they all have it, with what that does
     /// in words. Tagging an article also marks it reviewed.
-    fn toggle_tag(&self, tag: &str, targets: &[String]) -> (Request, String) {
+    fn toggle_tag(&self, tag: &str, targets: &[usize]) -> (Request, String) {
         let all_have = targets
             .iter()
-            .all(|id| self.state_of(id).tags.contains(tag));
+            .all(|&i| self.state_of(self.id_at(i)).tags.contains(tag));
         let mut changes = Vec::new();
-        for id in targets {
-            let fp = self.held(id);
+        for &i in targets {
+            let (id, fp) = (self.id_at(i), self.corpus.hold(i));
             if all_have {
                 changes.push((
-                    id.clone(),
+                    id.to_string(),
                     Op::Untag {
                         tag: tag.to_string(),
                     },
@@ -118,14 +154,14 @@ impl App {
                 ));
             } else {
                 changes.push((
-                    id.clone(),
+                    id.to_string(),
                     Op::Tag {
                         tag: tag.to_string(),
                     },
                     fp.clone(),
                 ));
-                if !self.state_of(id).reviewed {
-                    changes.push((id.clone(), Op::Review, fp));
+                if !self.reviewed_at(i) {
+                    changes.push((id.to_string(), Op::Review, fp));
                 }
             }
         }
@@ -219,8 +255,13 @@ impl App {
             let Request::Changes(changes) = &**request else {
                 continue;
             };
+            let flags = Flags {
+                ids: &self.ids,
+                corpus: &self.corpus,
+                shadowed: &self.shadowed,
+            };
             for (id, _, held) in changes {
-                let Some(i) = held.as_ref().map(Held::index) else {
+                let Some(i) = flags.at(id, held.as_ref()) else {
                     continue;
                 };
                 if !is_settled[i] && !self.in_flight.contains_key(id) {
@@ -253,11 +294,11 @@ impl App {
             }
             Action::ToggleReviewed => {
                 let targets = self.targets();
-                let all = targets.iter().all(|id| self.state_of(id).reviewed);
+                let all = targets.iter().all(|&i| self.reviewed_at(i));
                 let op = if all { Op::Unreview } else { Op::Review };
                 let changes = targets
                     .iter()
-                    .map(|id| (id.clone(), op.clone(), self.held(id)))
+                    .map(|&i| (self.id_at(i).to_string(), op.clone(), self.corpus.hold(i)))
                     .collect();
                 let what = if all {
                     "marked not reviewed"
@@ -271,23 +312,22 @@ impl App {
                 Vec::new()
             }
             Action::ToggleMark => {
-                if let Some(id) = self.selected_article().map(|a| a.id.clone()) {
-                    let marks = Arc::make_mut(&mut self.marks);
-                    if !marks.remove(&id) {
-                        marks.insert(id);
-                    }
+                if let Some(i) = self.visible_index(self.selected) {
+                    Arc::make_mut(&mut self.marks).toggle(i);
                     self.select_by(1);
                 }
                 self.state_changed()
             }
             Action::MarkAll => {
-                let listed: Vec<String> = (0..self.visible_len())
-                    .filter_map(|row| self.visible_article(row).map(|a| a.id.clone()))
-                    .collect();
-                if listed.iter().all(|id| self.marks.contains(id)) {
+                let listed = (0..self.visible_len()).filter_map(|row| self.visible_index(row));
+                if listed.clone().all(|i| self.marks.contains(i)) {
                     self.marks = Arc::default();
                 } else {
-                    Arc::make_mut(&mut self.marks).extend(listed);
+                    let mut marks = Marks::clone(&self.marks);
+                    for i in listed {
+                        marks.insert(i);
+                    }
+                    self.marks = Arc::new(marks);
                 }
                 self.state_changed()
             }
@@ -323,10 +363,10 @@ impl App {
             return Vec::new();
         };
         if advance {
-            let Some(id) = self.selected_article().map(|a| a.id.clone()) else {
+            let Some(i) = self.visible_index(self.selected) else {
                 return Vec::new();
             };
-            let (request, what) = self.toggle_tag(&tag, std::slice::from_ref(&id));
+            let (request, what) = self.toggle_tag(&tag, &[i]);
             self.message = Some(format!("{what} · next"));
             let effects = self.submit(request);
             self.next_unreviewed();
@@ -345,15 +385,8 @@ impl App {
 
     fn next_unreviewed(&mut self) {
         let found = (self.selected + 1..self.visible_len()).find(|&row| {
-            self.visible_index(row).is_some_and(|i| {
-                if self.shadowed.contains(&(i as u32)) {
-                    self.corpus
-                        .get(i)
-                        .is_some_and(|a| !self.state_of(&a.id).reviewed)
-                } else {
-                    !self.reviewed_at[i]
-                }
-            })
+            self.visible_index(row)
+                .is_some_and(|i| !self.reviewed_at(i))
         });
         match found {
             Some(row) => self.select(row),

@@ -5,6 +5,7 @@ mod compact;
 mod ids;
 mod jsonl;
 mod load;
+mod marks;
 mod report;
 pub mod sample;
 mod url;
@@ -17,6 +18,7 @@ pub use load::{
     FileSig, LoadEvent, LoadOptions, LoadSummary, LoadWarning, Loader, WarningKind,
     file_signatures, load_all,
 };
+pub use marks::Marks;
 pub use report::{ReportError, derive_title, parse_report};
 pub use url::{domain_of, find_inline_urls, is_url_line};
 

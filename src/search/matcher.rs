@@ -41,7 +41,7 @@ pub struct StateView {
     pub tags: Arc<crate::store::TagState>,
     /// The articles that changes not yet saved touch, with those changes applied.
     pub in_flight: Arc<HashMap<String, crate::store::ArticleState>>,
-    pub marks: Arc<std::collections::BTreeSet<String>>,
+    pub marks: Arc<crate::corpus::Marks>,
     /// Changes whenever the state does (cached results depend on it).
     pub version: u64,
 }
@@ -178,7 +178,7 @@ fn prepare(query: &Query) -> Prepared {
     Prepared { fields, texts }
 }
 
-fn field_matches(entry: Entry, term: &Term, state: Option<&StateView>) -> bool {
+fn field_matches(index: u32, entry: Entry, term: &Term, state: Option<&StateView>) -> bool {
     // Neither is read unless the term needs it (each is a cache miss at a million).
     let (key, article) = (|| entry.key(), || entry.article());
     let saved = || state.and_then(|s| s.get(&article().id));
@@ -186,7 +186,7 @@ fn field_matches(entry: Entry, term: &Term, state: Option<&StateView>) -> bool {
         Term::Tag(tag) => saved().is_some_and(|s| s.tags.iter().any(|t| fold(t) == *tag)),
         Term::Untagged => saved().is_none_or(|s| s.tags.is_empty()),
         Term::Reviewed => saved().is_some_and(|s| s.reviewed),
-        Term::Marked => state.is_some_and(|s| s.marks.contains(&article().id)),
+        Term::Marked => state.is_some_and(|s| s.marks.contains(index as usize)),
         // The key holds the folded place and domains (one per line), so no folding here.
         Term::Source(host) => key().domains().any(|d| d.contains(host.as_str())),
         Term::Place(place) => key().place().contains(place.as_str()),
@@ -226,9 +226,15 @@ fn folded_body(article: &Article) -> String {
 
 /// Pre-score of one article, or `None` when it does not match. In title scope the score
 /// is a cheap estimate (see `pre_score`); `exact_score` gives SkimMatcherV2's.
-fn evaluate(entry: Entry, p: &Prepared, scope: Scope, state: Option<&StateView>) -> Option<i64> {
+fn evaluate(
+    index: u32,
+    entry: Entry,
+    p: &Prepared,
+    scope: Scope,
+    state: Option<&StateView>,
+) -> Option<i64> {
     for c in &p.fields {
-        if field_matches(entry, &c.term, state) == c.negated {
+        if field_matches(index, entry, &c.term, state) == c.negated {
             return None;
         }
     }
@@ -660,7 +666,7 @@ impl Matcher {
                 .flat_map_iter(|part| {
                     part.iter().filter_map(|&index| {
                         let entry = corpus.entry(index as usize)?;
-                        evaluate(entry, prepared, scope, state).map(|score| Hit {
+                        evaluate(index, entry, prepared, scope, state).map(|score| Hit {
                             index,
                             score: clamp_score(score),
                         })

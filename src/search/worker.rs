@@ -133,7 +133,7 @@ mod tests {
         tags.apply("b", &relevant, Meta::default());
         tags.apply("c", &Op::Review, Meta::default());
         let state = Arc::new(StateView {
-            marks: Arc::new(["a".to_string()].into()),
+            marks: Arc::new([0].into_iter().collect()),
             version: 1,
             ..StateView::saved(tags)
         });

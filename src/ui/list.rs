@@ -161,9 +161,9 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             base,
             |_| Style::new(),
         );
-        let marked = app.marks.contains(&article.id);
-        let reviewed = app.state_of(&article.id).reviewed;
         let corpus_index = app.visible_index(index).unwrap_or(0) as u32;
+        let marked = app.marks.contains(corpus_index as usize);
+        let reviewed = app.state_of(&article.id).reviewed;
         let state = if marked {
             "▌"
         } else if app.gone.contains(&corpus_index) {
