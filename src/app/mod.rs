@@ -20,7 +20,7 @@ use crate::store::{ArticleState, Request, TagState};
 use crate::text::BidiMode;
 use crate::ui::layout::{Panes, inner};
 use ratatui::layout::Rect;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// Everything that can change the state.
@@ -141,7 +141,7 @@ pub struct App {
     /// Saved state with the `unsaved` changes applied, for the articles they touch: kept
     /// rather than worked out per look-up, which went through every change in flight
     /// (minutes for a bulk tag of 100,000 articles).
-    in_flight: Arc<HashMap<String, ArticleState>>,
+    in_flight: Arc<rustc_hash::FxHashMap<String, ArticleState>>,
     /// Loaded articles that `in_flight` makes reviewed, less those it makes not reviewed.
     reviewed_in_flight: isize,
     /// Tags the changes in flight add, for the tag picker (a superset: one removed again

@@ -580,7 +580,13 @@ impl App {
                 }
             }
             for tag in state.iter().flat_map(|s| &s.tags) {
-                *self.tags_in_use.entry(tag.clone()).or_insert(0) += 1;
+                // A copy of the name only for a tag not in use yet.
+                match self.tags_in_use.get_mut(tag) {
+                    Some(n) => *n += 1,
+                    None => {
+                        self.tags_in_use.insert(tag.clone(), 1);
+                    }
+                }
             }
             let (before, after) = (reviewed(old), reviewed(state.as_ref()));
             if let Some(i) = self.index_of(&id) {

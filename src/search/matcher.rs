@@ -10,7 +10,7 @@ use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use memchr::memmem;
 use rayon::prelude::*;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 /// Where text terms look.
@@ -40,7 +40,7 @@ pub struct StateView {
     /// Saved state.
     pub tags: Arc<crate::store::TagState>,
     /// The articles that changes not yet saved touch, with those changes applied.
-    pub in_flight: Arc<HashMap<String, crate::store::ArticleState>>,
+    pub in_flight: Arc<rustc_hash::FxHashMap<String, crate::store::ArticleState>>,
     pub marks: Arc<crate::corpus::Marks>,
     /// Changes whenever the state does (cached results depend on it).
     pub version: u64,
