@@ -139,8 +139,9 @@ impl App {
         }
     }
 
-    /// Domains of the listed articles' sources, most frequent first. Counted on both
-    /// cores: a million listed articles took 0.4 s on one.
+    /// Domains of the listed articles' sources, most frequent first, as the search keys
+    /// hold them (folded, as `src:` matches them). Read from the keys, which lie side by
+    /// side, on both cores: from each article's sources, a million took 0.4 s.
     fn domain_counts(&self) -> Vec<(String, usize)> {
         use rayon::prelude::*;
         type Counts<'a> = rustc_hash::FxHashMap<&'a str, usize>;
@@ -149,10 +150,11 @@ impl App {
             .fold(
                 || (Counts::default(), Vec::new()),
                 |(mut counts, mut seen), row| {
-                    if let Some(a) = self.visible_article(row) {
+                    if let Some(entry) = self.visible_index(row).and_then(|i| self.corpus.entry(i))
+                    {
                         // Each domain once per article.
                         seen.clear();
-                        seen.extend(a.sources.iter().map(|s| s.domain()));
+                        seen.extend(entry.key().domains());
                         seen.sort_unstable();
                         seen.dedup();
                         for d in &seen {
