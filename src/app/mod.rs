@@ -556,11 +556,12 @@ impl App {
                     };
                     let corpus = &self.corpus;
                     let before = self.ids.set(id, i as u32, |n| corpus.id(n));
-                    if before.is_none() && self.tags.get(id).is_some_and(|s| s.reviewed) {
+                    let saved = self.tags.get(id).is_some_and(|s| s.reviewed);
+                    if before.is_none() && saved {
                         self.saved_reviewed += 1;
                     }
                     self.shadowed.extend(before);
-                    let reviewed = self.state_of(id).reviewed;
+                    let reviewed = self.in_flight.get(id).map_or(saved, |s| s.reviewed);
                     self.reviewed_at.push(reviewed);
                 }
                 self.load.files_done = files_done;
