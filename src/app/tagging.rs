@@ -64,6 +64,10 @@ impl App {
     fn track(&mut self, request: &Request) {
         if let Request::Changes(changes) = request {
             let in_flight = Arc::make_mut(&mut self.in_flight);
+            // Room for each article the changes touch (a tag and a review come in pairs):
+            // grown step by step, the table was rebuilt again and again.
+            let runs = changes.windows(2).filter(|w| w[0].0 != w[1].0).count() + 1;
+            in_flight.reserve(runs.min(changes.len()));
             let flags = Flags {
                 ids: &self.ids,
                 corpus: &self.corpus,
@@ -141,7 +145,9 @@ impl App {
         let all_have = targets
             .iter()
             .all(|&i| self.state_of(self.id_at(i)).tags.contains(tag));
-        let mut changes = Vec::new();
+        // A tag and a review each: grown step by step, a million targets' changes were
+        // copied again and again (a third of the question's time).
+        let mut changes = Vec::with_capacity(targets.len() * if all_have { 1 } else { 2 });
         for &i in targets {
             let (id, fp) = (self.id_at(i), self.corpus.hold(i));
             if all_have {
