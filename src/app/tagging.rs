@@ -216,7 +216,7 @@ impl App {
 
     pub(super) fn on_store(&mut self, event: StoreEvent) -> Vec<Effect> {
         // The saved state moves under the changes in flight: they are applied again after.
-        self.in_flight = Arc::default();
+        let was_in_flight = std::mem::take(&mut self.in_flight);
         self.reviewed_in_flight = 0;
         self.tags_in_flight.clear();
         let (mut settled, mut saved) = (Vec::new(), Vec::new());
@@ -276,8 +276,9 @@ impl App {
                 }
             }
         }
-        // Freed here, not after the next frame has allocated (200,000 small blocks).
-        drop(saved);
+        // Freed on another thread: a bulk change of a million articles is millions of
+        // small blocks, a second of the UI thread's time.
+        rayon::spawn(move || drop((saved, was_in_flight)));
         self.state_changed()
     }
 
@@ -576,15 +577,8 @@ impl App {
         let mut set = Vec::new();
         let reviewed = |s: Option<&ArticleState>| s.is_some_and(|s| s.reviewed);
         for (id, state) in updates {
-            let old = self.tags.get(&id);
-            for tag in old.iter().flat_map(|s| &s.tags) {
-                if let Some(n) = self.tags_in_use.get_mut(tag) {
-                    *n -= 1;
-                    if *n == 0 {
-                        self.tags_in_use.remove(tag);
-                    }
-                }
-            }
+            let at = self.index_of(&id);
+            let after = reviewed(state.as_ref());
             for tag in state.iter().flat_map(|s| &s.tags) {
                 // A copy of the name only for a tag not in use yet.
                 match self.tags_in_use.get_mut(tag) {
@@ -594,19 +588,29 @@ impl App {
                     }
                 }
             }
-            let (before, after) = (reviewed(old), reviewed(state.as_ref()));
-            if let Some(i) = self.index_of(&id) {
+            // One search of the map, which gives back the old state (a look-up first and
+            // an insert after compared a million ids twice).
+            let tags = &mut Arc::make_mut(&mut self.tags).articles;
+            let old = match state {
+                Some(state) => tags.insert(id, state),
+                None => tags.remove(&id),
+            };
+            for tag in old.iter().flat_map(|s| &s.tags) {
+                if let Some(n) = self.tags_in_use.get_mut(tag) {
+                    *n -= 1;
+                    if *n == 0 {
+                        self.tags_in_use.remove(tag);
+                    }
+                }
+            }
+            if let Some(i) = at {
+                let before = reviewed(old.as_ref());
                 self.saved_reviewed =
                     (self.saved_reviewed + usize::from(after)).saturating_sub(usize::from(before));
                 // Changes still in flight are applied again after (see `on_store`).
                 self.reviewed_at[i as usize] = after;
                 set.push(i);
             }
-            let tags = &mut Arc::make_mut(&mut self.tags).articles;
-            match state {
-                Some(state) => tags.insert(id, state),
-                None => tags.remove(&id),
-            };
         }
         set
     }
