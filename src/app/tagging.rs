@@ -109,7 +109,7 @@ impl App {
     }
 
     /// Whether the article at corpus index `i` is reviewed, as the analyst sees it.
-    fn reviewed_at(&self, i: usize) -> bool {
+    fn is_reviewed(&self, i: usize) -> bool {
         if self.shadowed.contains(&(i as u32)) {
             self.state_of(self.id_at(i)).reviewed
         } else {
@@ -166,7 +166,7 @@ impl App {
                     },
                     fp.clone(),
                 ));
-                if !self.reviewed_at(i) {
+                if !self.is_reviewed(i) {
                     changes.push((id.to_string(), Op::Review, fp));
                 }
             }
@@ -301,7 +301,7 @@ impl App {
             }
             Action::ToggleReviewed => {
                 let targets = self.targets();
-                let all = targets.iter().all(|&i| self.reviewed_at(i));
+                let all = targets.iter().all(|&i| self.is_reviewed(i));
                 let op = if all { Op::Unreview } else { Op::Review };
                 let changes = targets
                     .iter()
@@ -393,7 +393,7 @@ impl App {
     fn next_unreviewed(&mut self) {
         let found = (self.selected + 1..self.visible_len()).find(|&row| {
             self.visible_index(row)
-                .is_some_and(|i| !self.reviewed_at(i))
+                .is_some_and(|i| !self.is_reviewed(i))
         });
         match found {
             Some(row) => self.select(row),
