@@ -27,6 +27,8 @@ pub enum Event {
     Term(TermEvent),
     Load(LoadEvent),
     Matched(MatchResult),
+    /// Domain counts for the sources overview.
+    Domains(u64, Vec<(String, usize)>),
     Store(StoreEvent),
     Watch(crate::corpus::watch::WatchEvent),
     Signal(i32),
@@ -142,13 +144,13 @@ pub fn run(session: Session) -> Result<i32, crate::Error> {
         }
         let _ = load_tx.send(Event::Load(e));
     });
-    drop(tx);
 
     let workers = Workers {
         matcher: worker,
         store,
         clipboard: clipboard::Env::detect(session.clipboard),
         cancel_load: cancel.clone(),
+        events: tx,
     };
     let code = event_loop(&mut app, &mut terminal, &rx, session.theme, &workers);
     cancel.store(true, Ordering::Relaxed);
@@ -259,6 +261,8 @@ struct Workers {
     store: StoreWorker,
     clipboard: clipboard::Env,
     cancel_load: Arc<AtomicBool>,
+    /// For work done on the pool to report back.
+    events: Sender<Event>,
 }
 
 fn handle(app: &mut App, event: Event, workers: &Workers) -> Step {
@@ -287,6 +291,7 @@ fn handle(app: &mut App, event: Event, workers: &Workers) -> Step {
         Event::Term(_) => return Step::Continue(false),
         Event::Load(e) => Msg::Load(e),
         Event::Matched(result) => Msg::Matched(result),
+        Event::Domains(request, counts) => Msg::Domains { request, counts },
         Event::Store(event) => Msg::Store(event),
         Event::Watch(event) => Msg::Watch(event),
         Event::Signal(sig) => return Step::Exit(128 + sig),
@@ -307,6 +312,13 @@ fn handle(app: &mut App, event: Event, workers: &Workers) -> Step {
                 app.update(Msg::Notice(message));
             }
             Effect::Match(request) => workers.matcher.request(request),
+            Effect::CountDomains(count) => {
+                let events = workers.events.clone();
+                rayon::spawn(move || {
+                    let counts = count.run();
+                    let _ = events.send(Event::Domains(count.request, counts));
+                });
+            }
             Effect::Save(id, request) => workers.store.save(id, request),
         }
     }

@@ -4,6 +4,7 @@ mod detail;
 mod filter;
 mod input;
 mod sources;
+pub use sources::DomainCount;
 mod tagging;
 
 pub use detail::{DetailDoc, Row, Tone};
@@ -33,6 +34,11 @@ pub enum Msg {
     Input(char),
     Load(LoadEvent),
     Matched(MatchResult),
+    /// The domain counts the sources overview asked for.
+    Domains {
+        request: u64,
+        counts: Vec<(String, usize)>,
+    },
     Store(StoreEvent),
     /// Time passed without input (the detail pane catches up).
     Tick,
@@ -57,6 +63,8 @@ pub enum Effect {
     Quit,
     /// Run a query on the matcher thread.
     Match(MatchRequest),
+    /// Count the domains of a list's sources, and send them back as `Msg::Domains`.
+    CountDomains(sources::DomainCount),
     /// Save a change (numbered, so the store can say how far it got).
     Save(u64, Arc<Request>),
     /// Ctrl-Z: give the terminal back until `fg`.
@@ -183,8 +191,11 @@ pub struct App {
     pub detail_due: bool,
     /// The source under the cursor in the detail pane.
     pub source_cursor: Option<usize>,
-    /// Domains of the listed articles with counts (the sources overview).
-    pub overview: Vec<(String, usize)>,
+    /// Domains of the listed articles with counts (the sources overview); `None` while
+    /// they are counted.
+    pub overview: Option<Vec<(String, usize)>>,
+    /// Numbers the overview's counts asked for.
+    overview_request: u64,
     pub overview_selected: usize,
     /// Articles that arrived or changed while running (corpus indices).
     pub fresh: std::collections::HashSet<u32>,
@@ -248,7 +259,8 @@ impl App {
             pending_keys: Vec::new(),
             detail_due: false,
             source_cursor: None,
-            overview: Vec::new(),
+            overview: None,
+            overview_request: 0,
             overview_selected: 0,
             fresh: std::collections::HashSet::new(),
             gone: Default::default(),
@@ -372,6 +384,7 @@ impl App {
             }
             Msg::Load(event) => return self.on_load(event),
             Msg::Matched(result) => return self.on_matched(result),
+            Msg::Domains { request, counts } => self.on_domains(request, counts),
             Msg::Resize { width, height } => {
                 // Rows move with the width: the paragraph at the top of the detail pane
                 // stays at the top.
@@ -1079,6 +1092,11 @@ mod tests {
                         .run(&r.corpus, &r.query, r.scope, r.order, state, &|| false)
                         .expect("runs");
                     queue.push_front(Msg::Matched(MatchResult::from_hits(r.generation, &hits)));
+                } else if let Effect::CountDomains(count) = effect {
+                    queue.push_front(Msg::Domains {
+                        request: count.request,
+                        counts: count.run(),
+                    });
                 }
             }
         }
@@ -1969,8 +1987,26 @@ mod tests {
             files_done: 5000,
             bytes_done: 0,
         }));
-        app.update(Msg::Action(Action::SourcesOverview));
-        let counts = |app: &App| -> Vec<(String, usize)> { app.overview.clone() };
+        // Counted off the UI thread: the overview says so until the counts come.
+        let effects = app.update(Msg::Action(Action::SourcesOverview));
+        assert_eq!(app.overview, None);
+        // An answer to an earlier request is not shown.
+        app.update(Msg::Domains {
+            request: 0,
+            counts: vec![("stale.ly".into(), 1)],
+        });
+        assert_eq!(app.overview, None);
+        for effect in effects {
+            if let Effect::CountDomains(count) = effect {
+                let counts = count.run();
+                app.update(Msg::Domains {
+                    request: count.request,
+                    counts,
+                });
+            }
+        }
+        let counts =
+            |app: &App| -> Vec<(String, usize)> { app.overview.clone().unwrap_or_default() };
         assert_eq!(
             counts(&app),
             [
@@ -1986,7 +2022,7 @@ mod tests {
         drive(&mut app, msgs);
         let listed = app.visible_len();
         assert!(listed > 0 && listed < 5000);
-        app.update(Msg::Action(Action::SourcesOverview));
+        drive(&mut app, vec![Msg::Action(Action::SourcesOverview)]);
         assert_eq!(counts(&app)[0], ("facebook.com".to_string(), listed));
     }
 

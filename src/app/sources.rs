@@ -2,7 +2,72 @@
 //! the domains in the current list.
 
 use super::{App, Effect, Overlay};
+use crate::corpus::Corpus;
 use crate::keymap::Action;
+use std::sync::Arc;
+
+/// Counting the domains of a list's sources, done off the UI thread (a million listed
+/// articles take a fifth of a second).
+#[derive(Debug, Clone)]
+pub struct DomainCount {
+    /// Numbers the counts asked for; only the newest one's answer is shown.
+    pub request: u64,
+    pub corpus: Corpus,
+    /// The list (corpus indices); `None` for the whole corpus.
+    pub hits: Option<Arc<[u32]>>,
+}
+
+impl PartialEq for DomainCount {
+    fn eq(&self, other: &Self) -> bool {
+        self.request == other.request
+    }
+}
+
+impl DomainCount {
+    /// Domains with the number of listed articles that link to them, most first, as the
+    /// search keys hold them (folded, as `src:` matches them): the keys lie side by side,
+    /// where each article's sources took a cache miss or more each.
+    pub fn run(&self) -> Vec<(String, usize)> {
+        use rayon::prelude::*;
+        type Counts<'a> = rustc_hash::FxHashMap<&'a str, usize>;
+        let len = self.hits.as_ref().map_or(self.corpus.len(), |h| h.len());
+        let index = |row: usize| match &self.hits {
+            Some(h) => h[row] as usize,
+            None => row,
+        };
+        let counts = (0..len)
+            .into_par_iter()
+            .fold(
+                || (Counts::default(), Vec::new()),
+                |(mut counts, mut seen), row| {
+                    if let Some(entry) = self.corpus.entry(index(row)) {
+                        // Each domain once per article.
+                        seen.clear();
+                        seen.extend(entry.key().domains());
+                        seen.sort_unstable();
+                        seen.dedup();
+                        for d in &seen {
+                            *counts.entry(*d).or_insert(0) += 1;
+                        }
+                    }
+                    (counts, seen)
+                },
+            )
+            .map(|(counts, _)| counts)
+            .reduce(Counts::default, |mut all, part| {
+                for (d, n) in part {
+                    *all.entry(d).or_insert(0) += n;
+                }
+                all
+            });
+        let mut out: Vec<(String, usize)> = counts
+            .into_iter()
+            .map(|(d, n)| (d.to_string(), n))
+            .collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        out
+    }
+}
 
 impl App {
     /// Handle a sources action; `None` when the action is not one.
@@ -60,10 +125,15 @@ impl App {
                 None => Vec::new(),
             },
             Action::SourcesOverview => {
-                self.overview = self.domain_counts();
+                self.overview_request += 1;
+                self.overview = None;
                 self.overview_selected = 0;
                 self.overlay = Some(Overlay::Sources);
-                Vec::new()
+                vec![Effect::CountDomains(DomainCount {
+                    request: self.overview_request,
+                    corpus: self.corpus.clone(),
+                    hits: self.result.as_ref().map(|r| r.hits.clone()),
+                })]
             }
             _ => return None,
         })
@@ -139,59 +209,30 @@ impl App {
         }
     }
 
-    /// Domains of the listed articles' sources, most frequent first, as the search keys
-    /// hold them (folded, as `src:` matches them). Read from the keys, which lie side by
-    /// side, on both cores: from each article's sources, a million took 0.4 s.
-    fn domain_counts(&self) -> Vec<(String, usize)> {
-        use rayon::prelude::*;
-        type Counts<'a> = rustc_hash::FxHashMap<&'a str, usize>;
-        let counts = (0..self.visible_len())
-            .into_par_iter()
-            .fold(
-                || (Counts::default(), Vec::new()),
-                |(mut counts, mut seen), row| {
-                    if let Some(entry) = self.visible_index(row).and_then(|i| self.corpus.entry(i))
-                    {
-                        // Each domain once per article.
-                        seen.clear();
-                        seen.extend(entry.key().domains());
-                        seen.sort_unstable();
-                        seen.dedup();
-                        for d in &seen {
-                            *counts.entry(*d).or_insert(0) += 1;
-                        }
-                    }
-                    (counts, seen)
-                },
-            )
-            .map(|(counts, _)| counts)
-            .reduce(Counts::default, |mut all, part| {
-                for (d, n) in part {
-                    *all.entry(d).or_insert(0) += n;
-                }
-                all
-            });
-        let mut out: Vec<(String, usize)> = counts
-            .into_iter()
-            .map(|(d, n)| (d.to_string(), n))
-            .collect();
-        out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        out
+    /// The counts for the sources overview, when they are the ones last asked for.
+    pub(super) fn on_domains(&mut self, request: u64, counts: Vec<(String, usize)>) {
+        if request == self.overview_request {
+            self.overview = Some(counts);
+        }
     }
 
     /// Keys in the sources overview.
     pub(super) fn overview_action(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::MoveDown | Action::ScrollDown => {
-                self.overview_selected =
-                    (self.overview_selected + 1).min(self.overview.len().saturating_sub(1));
+                let n = self.overview.as_ref().map_or(0, Vec::len);
+                self.overview_selected = (self.overview_selected + 1).min(n.saturating_sub(1));
             }
             Action::MoveUp | Action::ScrollUp => {
                 self.overview_selected = self.overview_selected.saturating_sub(1)
             }
             Action::Accept => {
                 self.overlay = None;
-                if let Some((domain, _)) = self.overview.get(self.overview_selected).cloned() {
+                let chosen = self
+                    .overview
+                    .as_ref()
+                    .and_then(|o| o.get(self.overview_selected));
+                if let Some((domain, _)) = chosen.cloned() {
                     // Add `src:DOMAIN` to the filter (replacing an earlier src: term).
                     let mut terms: Vec<&str> = self
                         .filter

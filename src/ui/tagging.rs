@@ -105,7 +105,8 @@ pub fn render_note(app: &App, theme: Theme, screen: Rect, buf: &mut Buffer) {
 }
 
 pub fn render_sources(app: &App, theme: Theme, screen: Rect, buf: &mut Buffer) {
-    let height = (app.overview.len() as u16).clamp(1, 20) + 2;
+    let overview = app.overview.as_deref().unwrap_or_default();
+    let height = (overview.len() as u16).clamp(1, 20) + 2;
     let area = boxed(screen, 60, height);
     let inner = frame(
         theme,
@@ -113,11 +114,16 @@ pub fn render_sources(app: &App, theme: Theme, screen: Rect, buf: &mut Buffer) {
         " Source domains of the listed articles (Enter filters) ",
         buf,
     );
-    if app.overview.is_empty() {
+    if overview.is_empty() {
+        let text = if app.overview.is_none() {
+            "Counting…"
+        } else {
+            "No sources."
+        };
         draw_text(
             buf,
             Rect { height: 1, ..inner },
-            "No sources.",
+            text,
             theme.dim(),
             app.bidi,
         );
@@ -125,7 +131,7 @@ pub fn render_sources(app: &App, theme: Theme, screen: Rect, buf: &mut Buffer) {
     }
     let rows = usize::from(inner.height);
     let first = app.overview_selected.saturating_sub(rows.saturating_sub(1));
-    for (i, (domain, count)) in app.overview.iter().enumerate().skip(first).take(rows) {
+    for (i, (domain, count)) in overview.iter().enumerate().skip(first).take(rows) {
         let style = if i == app.overview_selected {
             theme.selected()
         } else {
