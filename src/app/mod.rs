@@ -2086,4 +2086,34 @@ mod tests {
         }));
         assert!(common(&app).is_empty(), "t2 lost it");
     }
+
+    /// Worked out in parts on both cores, the ticks must agree with every target's tags.
+    #[test]
+    fn the_tag_picker_ticks_across_many_marked_articles() {
+        let titles: Vec<String> = (0..10_000).map(|i| format!("report {i}")).collect();
+        let mut app = titled(&titles.iter().map(String::as_str).collect::<Vec<_>>());
+        let tag_targets = |app: &mut App| {
+            app.update(Msg::Action(Action::OpenTagPicker));
+            for c in "local".chars() {
+                app.update(Msg::Input(c));
+            }
+            app.update(Msg::Action(Action::Accept));
+            if app.mode() == Mode::Confirm {
+                app.update(Msg::Action(Action::Confirm));
+            }
+        };
+        app.update(Msg::Action(Action::MarkAll));
+        tag_targets(&mut app);
+        app.update(Msg::Action(Action::OpenTagPicker));
+        assert_eq!(app.picker.common.iter().collect::<Vec<_>>(), ["local"]);
+        app.update(Msg::Action(Action::Cancel));
+        // One article far down loses the tag: no longer common to all.
+        app.update(Msg::Action(Action::ClearMarks));
+        app.select(9_000);
+        tag_targets(&mut app);
+        assert!(!app.state_of("t9000").tags.contains("local"));
+        app.update(Msg::Action(Action::MarkAll));
+        app.update(Msg::Action(Action::OpenTagPicker));
+        assert!(app.picker.common.is_empty());
+    }
 }
