@@ -13,6 +13,7 @@ pub mod worker;
 use crate::corpus::Held;
 use journal::{BadLine, Entry};
 pub use state::{ArticleState, Op, TagState};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -77,25 +78,29 @@ pub fn fingerprint(article: &crate::corpus::Article) -> String {
     format!("{h:016x}")
 }
 
+/// One article's change: its id, the change, and the article as loaded (to fingerprint).
+pub type Change = (String, Op, Option<Held>);
+
 /// A change the UI asks for: one action, possibly over many articles.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
     /// (article id, change, the article to fingerprint) — applied as one batch. The
     /// store takes the fingerprints: hashing the text of every article of a bulk change
     /// held the UI up for seconds.
-    Changes(Vec<(String, Op, Option<Held>)>),
+    Changes(Vec<Change>),
     Undo,
     Redo,
 }
 
-/// Snapshot file contents.
+/// Snapshot file contents: `S` is the state, or a reference to it when writing (a copy
+/// of a million articles' states for each snapshot cost as much as writing it).
 #[derive(serde::Serialize, serde::Deserialize)]
-struct Snapshot {
+struct Snapshot<S> {
     version: u32,
     /// Lines of the journal this snapshot reflects (the rest is replayed on start).
     journal_lines: usize,
     #[serde(flatten)]
-    state: TagState,
+    state: S,
 }
 
 /// The analyst's own batches, for undo and redo (rebuilt from the journal on start).
@@ -235,7 +240,7 @@ impl Store {
         let Ok(bytes) = std::fs::read(&path) else {
             return;
         };
-        match serde_json::from_slice::<Snapshot>(&bytes) {
+        match serde_json::from_slice::<Snapshot<TagState>>(&bytes) {
             Ok(s) if s.version == 1 => {
                 self.state = s.state;
                 self.snapshot_lines = s.journal_lines;
@@ -372,8 +377,8 @@ impl Store {
         self.absorb(&tail);
         let time = now();
         let batch = self.next_batch();
-        let (changes, undoes, redoes): (Vec<(String, Op, Option<Held>)>, _, _) = match request {
-            Request::Changes(c) => (c.clone(), None, None),
+        let (changes, undoes, redoes): (Cow<[Change]>, _, _) = match request {
+            Request::Changes(c) => (Cow::Borrowed(c.as_slice()), None, None),
             Request::Undo => match self.history.done.last().cloned() {
                 Some(b) => {
                     let ops = self.history.batches.get(&b).cloned().unwrap_or_default();
@@ -382,50 +387,50 @@ impl Store {
                         .rev()
                         .map(|(a, op)| (a.clone(), op.inverse(), None))
                         .collect();
-                    (inverse, Some(b), None)
+                    (Cow::Owned(inverse), Some(b), None)
                 }
                 None => return Ok(Vec::new()),
             },
             Request::Redo => match self.history.undone.last().cloned() {
                 Some(b) => {
                     let ops = self.history.batches.get(&b).cloned().unwrap_or_default();
-                    (
-                        ops.into_iter().map(|(a, op)| (a, op, None)).collect(),
-                        None,
-                        Some(b),
-                    )
+                    let ops = ops.into_iter().map(|(a, op)| (a, op, None)).collect();
+                    (Cow::Owned(ops), None, Some(b))
                 }
                 None => return Ok(Vec::new()),
             },
         };
-        // Journal only what really changes, so undo restores exactly what was there.
-        let mut scratch = self.state.clone();
+        // Journal only what really changes, so undo restores exactly what was there. The
+        // articles this batch has changed so far are kept as they will be (a copy of the
+        // whole state for this took seconds per save with a million articles tagged).
+        let mut batch_states: HashMap<&str, ArticleState> = HashMap::new();
         let mut entries = Vec::new();
-        for (article, op, article_now) in changes {
-            let current = scratch.get(&article).cloned().unwrap_or_default();
-            if !current.changes(&op) {
+        for (article, op, article_now) in changes.iter() {
+            let current = batch_states
+                .entry(article)
+                .or_insert_with(|| self.state.get(article).cloned().unwrap_or_default());
+            if !current.changes(op) {
                 continue;
             }
             let op = match op {
                 Op::Note { text, .. } => Op::Note {
-                    text,
+                    text: text.clone(),
                     was: current.note.clone(),
                 },
-                other => other,
+                other => other.clone(),
             };
-            let entry = Entry {
+            current.apply(&op);
+            entries.push(Entry {
                 time: time.clone(),
                 analyst: self.analyst.clone(),
                 session: self.session.clone(),
-                article,
+                article: article.clone(),
                 op,
                 batch: batch.clone(),
                 undoes: undoes.clone(),
                 redoes: redoes.clone(),
-                fingerprint: article_now.map(|a| fingerprint(a.article())),
-            };
-            Self::apply_entry(&mut scratch, &entry);
-            entries.push(entry);
+                fingerprint: article_now.as_ref().map(|a| fingerprint(a.article())),
+            });
         }
         if entries.is_empty() && undoes.is_none() && redoes.is_none() {
             return Ok(entries);
@@ -466,7 +471,7 @@ impl Store {
         let snapshot = Snapshot {
             version: 1,
             journal_lines: self.lines - 1,
-            state: self.state.clone(),
+            state: &self.state,
         };
         let mut bytes = serde_json::to_vec_pretty(&snapshot).map_err(|e| StoreError::Io {
             path: path.clone(),
