@@ -1820,7 +1820,7 @@ mod tests {
     /// `n` answers from `reviewed_at`, kept as states change rather than looked up per
     /// article: after any mix of changes, the store's answers (with updates, without, or
     /// failing), other sessions' changes and a report moved to another file, it must
-    /// find what a look-up of every article finds.
+    /// find what a look-up of every article finds, and the reviewed count must agree.
     #[test]
     fn next_unreviewed_agrees_with_looking_every_article_up() {
         let mut rng = 0x2545_f491_4f6c_dd1d_u64;
@@ -1943,6 +1943,10 @@ mod tests {
                 }));
                 assert_eq!(app.corpus.len(), 13);
             }
+            // The status line's count agrees too: loaded articles (each id once) reviewed.
+            let ids: BTreeSet<&str> = app.corpus.iter().map(|a| a.id.as_str()).collect();
+            let reviewed = ids.iter().filter(|id| app.state_of(id).reviewed).count();
+            assert_eq!(app.reviewed(), reviewed, "step {step}");
             for from in 0..app.visible_len() {
                 app.select(from);
                 let expected = (from + 1..app.visible_len()).find(|&row| {
