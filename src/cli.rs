@@ -232,7 +232,8 @@ impl Cli {
                 let keymap = load_keymap(&self.display, &config, &dir, None)?;
                 self.corpus.options().check()?;
                 runtime::require_terminal()?;
-                let store = store_in(&dir, &self.display, &config)?;
+                let store =
+                    Store::open_unread(&dir, &analyst(&self.display, &config), &session_id())?;
                 let bidi = if self.display.bidi_given {
                     bidi
                 } else {

@@ -42,6 +42,7 @@ pub struct Session {
     pub keymap: Arc<Keymap>,
     pub bidi: BidiMode,
     pub theme: Theme,
+    /// Opened but not read yet (`Store::open_unread`): its thread reads it.
     pub store: Store,
     pub quick_tags: Vec<String>,
     pub clipboard: crate::config::Clipboard,
@@ -91,19 +92,9 @@ pub fn run(session: Session) -> Result<i32, crate::Error> {
         session.bidi,
         session.load.describe(),
     );
-    app.set_saved(session.store.state.clone());
-    app.undo_count = session.store.can_undo();
-    app.redo_count = session.store.can_redo();
+    // The store thread reads the saved tags and sends them (`StoreEvent::Opened`).
+    app.tags_loading = true;
     app.quick_tags.clone_from(&session.quick_tags);
-    app.message = session
-        .store
-        .notices
-        .first()
-        .map(|first| match session.store.notices.len() {
-            1 => first.clone(),
-            // The count first: a long first notice is cut at the screen's edge.
-            n => format!("{n} problems with the saved tags (listed when you quit); first: {first}"),
-        });
     app.update(Msg::Resize {
         width: size.width,
         height: size.height,
@@ -158,6 +149,9 @@ pub fn run(session: Session) -> Result<i32, crate::Error> {
     let unsaved = workers.store.flush(FLUSH_TIMEOUT);
     input.stop();
     drop(guard);
+    for notice in &app.store_notices {
+        eprintln!("corpus-review: {notice}");
+    }
     if unsaved > 0 && unsaved != usize::MAX {
         eprintln!(
             "corpus-review: {unsaved} change(s) could not be saved: {}",

@@ -160,6 +160,13 @@ pub struct App {
     pub save_error: Option<String>,
     /// Something has been saved in this session.
     pub ever_saved: bool,
+    /// The store is still reading the saved tags (`StoreEvent::Opened` ends it).
+    pub tags_loading: bool,
+    /// Input held until the saved tags are read: a key that needs them and every one
+    /// after it (what a key means may depend on it, as the text of a note does).
+    held_input: Option<Vec<Msg>>,
+    /// What reading the saved tags found wrong, to list when the TUI closes.
+    pub store_notices: Vec<String>,
     pub undo_count: usize,
     pub redo_count: usize,
     /// Articles marked for a bulk change.
@@ -243,6 +250,9 @@ impl App {
             next_save: 0,
             save_error: None,
             ever_saved: false,
+            tags_loading: false,
+            held_input: None,
+            store_notices: Vec::new(),
             undo_count: 0,
             redo_count: 0,
             marks: Arc::default(),
@@ -359,6 +369,15 @@ impl App {
     }
 
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        if let Some(held) = &mut self.held_input
+            && matches!(
+                msg,
+                Msg::Key(_) | Msg::Action(_) | Msg::Input(_) | Msg::Mouse { .. }
+            )
+        {
+            held.push(msg);
+            return Vec::new();
+        }
         match msg {
             Msg::Key(key) => return self.on_key(key),
             Msg::Action(action) => return self.act(action),
@@ -371,7 +390,15 @@ impl App {
                     return self.filter_changed();
                 }
             }
-            Msg::Store(event) => return self.on_store(event),
+            Msg::Store(event) => {
+                let mut effects = self.on_store(event);
+                if !self.tags_loading {
+                    for msg in self.held_input.take().into_iter().flatten() {
+                        effects.extend(self.update(msg));
+                    }
+                }
+                return effects;
+            }
             Msg::Notice(text) => self.message = Some(text),
             Msg::Watch(event) => return self.on_watch(event),
             Msg::Mouse { kind, column, row } => self.on_mouse(kind, column, row),
@@ -1325,6 +1352,76 @@ mod tests {
         assert_eq!(app.reviewed(), 3);
         loaded.update(Msg::Action(Action::ToggleReviewed));
         assert_eq!(loaded.reviewed(), 1);
+    }
+
+    /// Until the store has read the saved tags, a key that needs them waits, and every
+    /// key after it (here the text of a note, which would otherwise go to the list).
+    #[test]
+    fn keys_that_need_the_saved_tags_wait_for_them() {
+        let mut app = titled(&["one", "two", "three"]);
+        app.tags_loading = true;
+        app.update(Msg::Action(Action::MoveDown));
+        assert_eq!(app.selected, 1, "moving does not wait");
+        app.update(Msg::Action(Action::ToggleMark));
+        assert_eq!(app.marks.len(), 1, "marks do not wait");
+        app.update(Msg::Action(Action::First));
+        app.update(Msg::Action(Action::MoveDown));
+        let held = [
+            Msg::Action(Action::EditNote),
+            Msg::Key(crate::keymap::Key {
+                code: crate::keymap::KeyName::Char('!'),
+                ctrl: false,
+                alt: false,
+            }),
+            Msg::Action(Action::Accept),
+            Msg::Action(Action::MoveDown),
+        ];
+        for msg in held {
+            assert!(app.update(msg).is_empty());
+        }
+        assert_eq!(app.overlay, None);
+        assert_eq!(app.selected, 1);
+        assert!(app.message.as_deref().is_some_and(|m| m.contains("wait")));
+        assert_eq!(
+            crate::ui::status::text(&app).0,
+            "2 / 3 · scanning… · reading saved tags… · 1 marked"
+        );
+
+        let mut saved = TagState::default();
+        let meta = crate::store::state::Meta::default();
+        saved.apply("t0", &Op::Review, meta);
+        saved.apply(
+            "t1",
+            &Op::Note {
+                text: "seen".into(),
+                was: String::new(),
+            },
+            meta,
+        );
+        let effects = app.update(Msg::Store(StoreEvent::Opened {
+            state: saved,
+            undo: 2,
+            redo: 0,
+            notices: vec!["tags.json was unreadable".into()],
+        }));
+        assert_eq!(
+            saves(&effects).iter().map(ops).collect::<Vec<_>>(),
+            [[(
+                "t1".to_string(),
+                Op::Note {
+                    text: "seen!".into(),
+                    was: "seen".into()
+                }
+            )]],
+            "the note opened with its saved text"
+        );
+        assert_eq!(app.selected, 2, "the keys after it followed");
+        assert_eq!(app.reviewed(), 1);
+        assert_eq!(app.undo_count, 2);
+        assert_eq!(app.store_notices, ["tags.json was unreadable"]);
+        assert!(!app.tags_loading);
+        app.update(Msg::Action(Action::First));
+        assert_eq!(app.selected, 0, "keys are no longer held");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Tags, review, marks, notes, undo: what the analyst decides, sent to the store.
 
 use super::input::LineInput;
-use super::{App, Effect, Overlay};
+use super::{App, Effect, Msg, Overlay};
 use crate::corpus::{Held, Marks};
 use crate::keymap::Action;
 use crate::store::worker::StoreEvent;
@@ -237,6 +237,29 @@ impl App {
                 self.redo_count = redo;
                 self.ever_saved = true;
             }
+            StoreEvent::Opened {
+                state,
+                undo,
+                redo,
+                notices,
+            } => {
+                self.tags_loading = false;
+                self.set_saved(state);
+                (self.undo_count, self.redo_count) = (undo, redo);
+                self.save_error = None;
+                if let Some(first) = notices.first() {
+                    self.message = Some(match notices.len() {
+                        1 => first.clone(),
+                        // The count first: a long first notice is cut at the screen's edge.
+                        n => format!(
+                            "{n} problems with the saved tags (listed when you quit); first: {first}"
+                        ),
+                    });
+                } else if self.held_input.is_some() {
+                    self.message = None;
+                }
+                self.store_notices = notices;
+            }
             StoreEvent::Failed { error, .. } => self.save_error = Some(error),
             StoreEvent::External { updates, changes } => {
                 settled = self.apply_updates(updates);
@@ -284,6 +307,21 @@ impl App {
 
     /// Handle a tagging action; `None` when the action is not one.
     pub(super) fn tag_action(&mut self, action: Action) -> Option<Vec<Effect>> {
+        let needs_saved = action.quick_tag().is_some()
+            || matches!(
+                action,
+                Action::OpenTagPicker
+                    | Action::ToggleReviewed
+                    | Action::NextUnreviewed
+                    | Action::EditNote
+                    | Action::Undo
+                    | Action::Redo
+            );
+        if needs_saved && self.tags_loading {
+            self.held_input = Some(vec![Msg::Action(action)]);
+            self.message = Some("reading the saved tags: keys wait for them".into());
+            return Some(Vec::new());
+        }
         if let Some((slot, advance)) = action.quick_tag() {
             return Some(self.quick_tag(slot, advance));
         }
@@ -562,13 +600,29 @@ impl App {
     }
 
     /// The saved state the app starts from.
+    /// Take `tags` as the saved state, in one pass over it (a million states inserted one
+    /// by one into a new map took seconds).
     pub fn set_saved(&mut self, tags: TagState) {
-        self.tags = Arc::default();
         self.tags_in_use.clear();
         self.saved_reviewed = 0;
         self.reviewed_at.fill(false);
-        let updates = tags.articles.into_iter().map(|(id, s)| (id, Some(s)));
-        let _ = self.apply_updates(updates.collect());
+        for (id, state) in &tags.articles {
+            for tag in &state.tags {
+                match self.tags_in_use.get_mut(tag) {
+                    Some(n) => *n += 1,
+                    None => {
+                        self.tags_in_use.insert(tag.clone(), 1);
+                    }
+                }
+            }
+            if state.reviewed
+                && let Some(i) = self.index_of(id)
+            {
+                self.reviewed_at[i as usize] = true;
+                self.saved_reviewed += 1;
+            }
+        }
+        self.tags = Arc::new(tags);
     }
 
     /// Bring the saved state up to date, with the tags in use, the count of loaded

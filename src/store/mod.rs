@@ -167,6 +167,8 @@ pub struct Store {
     snapshot_lines: usize,
     /// Articles whose state changed since the last `take_updates`.
     changed: Vec<String>,
+    /// The snapshot and journal have been read (`read_saved`).
+    read: bool,
 }
 
 /// The new states of articles that changed; `None` where an article has none left.
@@ -175,6 +177,15 @@ pub type Updates = Vec<(String, Option<ArticleState>)>;
 impl Store {
     /// Open (creating) the store in `dir`; replays the journal past the snapshot.
     pub fn open(dir: &Path, analyst: &str, session: &str) -> Result<Store, StoreError> {
+        let mut store = Store::open_unread(dir, analyst, session)?;
+        store.read_saved()?;
+        Ok(store)
+    }
+
+    /// Open (creating) the store in `dir` without reading what it holds yet (see
+    /// `read_saved`): what can go wrong with the directory goes wrong here, at once; a
+    /// long tagging history takes seconds to read.
+    pub fn open_unread(dir: &Path, analyst: &str, session: &str) -> Result<Store, StoreError> {
         std::fs::create_dir_all(dir).map_err(io(dir))?;
         let journal_path = dir.join(JOURNAL);
         let (journal, writable) = match journal::open(&journal_path) {
@@ -193,7 +204,7 @@ impl Store {
                 });
             }
         };
-        let mut store = Store {
+        let store = Store {
             dir: dir.to_path_buf(),
             journal_path,
             journal,
@@ -208,29 +219,38 @@ impl Store {
             notices: Vec::new(),
             snapshot_lines: 0,
             changed: Vec::new(),
+            read: false,
         };
-        store.load_snapshot();
         if writable {
             remove_stale_snapshots(dir);
         }
-        store
-            .journal
-            .lock_shared()
-            .map_err(io(&store.journal_path))?;
+        Ok(store)
+    }
+
+    /// Read the snapshot and replay the journal past it (once; later calls do nothing).
+    pub fn read_saved(&mut self) -> Result<(), StoreError> {
+        if self.read {
+            return Ok(());
+        }
+        self.state = TagState::default();
+        self.notices.clear();
+        self.load_snapshot();
+        self.journal.lock_shared().map_err(io(&self.journal_path))?;
         // The whole journal is read for the undo history; the snapshot spares re-applying it.
-        let read = journal::read_from(&mut store.journal, 0, 1);
-        let _ = store.journal.unlock();
-        let tail = read.map_err(io(&store.journal_path))?;
-        store.history.record(analyst, &tail.entries);
+        let read = journal::read_from(&mut self.journal, 0, 1);
+        let _ = self.journal.unlock();
+        let tail = read.map_err(io(&self.journal_path))?;
+        self.history.record(&self.analyst.clone(), &tail.entries);
         for (line, e) in &tail.entries {
-            if *line > store.snapshot_lines {
-                Self::apply_entry(&mut store.state, e);
+            if *line > self.snapshot_lines {
+                Self::apply_entry(&mut self.state, e);
             }
         }
-        store.offset = tail.end;
-        store.lines = tail.first_line;
-        store.report_bad(&tail.bad);
-        Ok(store)
+        self.offset = tail.end;
+        self.lines = tail.first_line;
+        self.report_bad(&tail.bad);
+        self.read = true;
+        Ok(())
     }
 
     /// Read `tags.json`; a corrupt one is moved aside (never overwritten) and the state
@@ -298,6 +318,8 @@ impl Store {
 
     /// Take in what other instances have written since we last looked.
     pub fn refresh(&mut self) -> Result<Vec<Entry>, StoreError> {
+        // The saved state is read first: read after, the journal would be taken in twice.
+        self.read_saved()?;
         let len = self
             .journal
             .metadata()
@@ -350,6 +372,8 @@ impl Store {
     /// Carry out a request: read others' changes, journal the effective ones (fsynced),
     /// apply them. Returns what was written (empty when nothing changed).
     pub fn commit(&mut self, request: &Request) -> Result<Vec<Entry>, StoreError> {
+        // The saved state is read first: read after, the journal would be taken in twice.
+        self.read_saved()?;
         let path = self.journal_path.clone();
         if !self.writable {
             // Perhaps it can be written now (permissions fixed, space freed). Swap the
@@ -464,6 +488,8 @@ impl Store {
 
     /// Rewrite `tags.json` atomically: temp file, fsync, rename, fsync the directory.
     pub fn write_snapshot(&mut self) -> Result<(), StoreError> {
+        // Never of a state not read yet.
+        self.read_saved()?;
         let path = self.dir.join(SNAPSHOT);
         let tmp = self
             .dir
@@ -594,6 +620,34 @@ mod tests {
             assert!(kept.iter().all(|&k| k));
         }
         drop(store);
+    }
+
+    /// A store opened without reading (the TUI's, read on its thread) reads before it
+    /// writes anything: a change or a snapshot on the empty state it starts with would
+    /// have lost every saved tag.
+    #[test]
+    fn an_unread_store_reads_before_it_writes() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut s = Store::open(dir.path(), "amal", "s1").expect("opens");
+        s.commit(&changes(&[("a", tag("urgent"))]))
+            .expect("commits");
+        s.write_snapshot().expect("writes");
+        drop(s);
+
+        let mut s = Store::open_unread(dir.path(), "amal", "s2").expect("opens");
+        assert!(s.state.articles.is_empty(), "nothing read yet");
+        s.commit(&changes(&[("b", tag("urgent"))]))
+            .expect("commits");
+        s.read_saved().expect("reads");
+        assert_eq!(s.state.articles.len(), 2);
+        assert_eq!(s.can_undo(), 2, "the history was read once");
+        let mut s = Store::open_unread(dir.path(), "amal", "s3").expect("opens");
+        s.write_snapshot().expect("writes");
+        let mut s = Store::open_unread(dir.path(), "amal", "s4").expect("opens");
+        s.read_saved().expect("reads");
+        s.read_saved().expect("reads once");
+        let ids: Vec<&str> = s.state.articles.keys().map(String::as_str).collect();
+        assert_eq!(ids, ["a", "b"]);
     }
 
     fn changes(items: &[(&str, Op)]) -> Request {

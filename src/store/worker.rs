@@ -2,7 +2,7 @@
 //! that fails (disk full, read-only) stays queued and is retried, later ones wait behind
 //! it, and the UI is told. Changes from other instances are picked up by polling.
 
-use super::{Request, Store, Updates};
+use super::{Request, Store, TagState, Updates};
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -14,10 +14,25 @@ const POLL: Duration = Duration::from_millis(700);
 const RETRY: Duration = Duration::from_secs(2);
 /// The snapshot is rewritten at most this often while changes keep coming.
 const SNAPSHOT_EVERY: Duration = Duration::from_secs(2);
+/// ... and at most this share of the time: writing the state of a million tagged
+/// articles takes most of a second, and a change that comes meanwhile waits for it.
+const SNAPSHOT_SHARE: u32 = 10;
+
+/// How long to wait after a snapshot that took `cost` before writing the next.
+fn snapshot_wait(cost: Duration) -> Duration {
+    SNAPSHOT_EVERY.max(cost * SNAPSHOT_SHARE)
+}
 
 /// What the store tells the UI.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StoreEvent {
+    /// The saved state has been read (the first event), with what reading it found wrong.
+    Opened {
+        state: TagState,
+        undo: usize,
+        redo: usize,
+        notices: Vec<String>,
+    },
     /// Requests up to and including `through` are durable; `updates` bring the app's copy
     /// of the saved state up to date (with what other instances wrote meanwhile).
     Saved {
@@ -44,11 +59,29 @@ pub struct StoreWorker {
 }
 
 impl StoreWorker {
-    pub fn spawn(store: Store, events: impl Fn(StoreEvent) + Send + 'static) -> StoreWorker {
+    /// Serve `store` on a thread of its own, which first reads what it holds (a long
+    /// history takes seconds: the UI does not wait for it) and says so with `Opened`.
+    pub fn spawn(mut store: Store, events: impl Fn(StoreEvent) + Send + 'static) -> StoreWorker {
         let (commands, rx) = mpsc::channel();
         std::thread::Builder::new()
             .name("store".into())
-            .spawn(move || serve(store, &rx, &events))
+            .spawn(move || {
+                // Until it can be read, nothing can be saved: requests wait in the channel.
+                while let Err(e) = store.read_saved() {
+                    events(StoreEvent::Failed {
+                        id: 0,
+                        error: e.to_string(),
+                    });
+                    std::thread::sleep(RETRY);
+                }
+                events(StoreEvent::Opened {
+                    state: store.state.clone(),
+                    undo: store.can_undo(),
+                    redo: store.can_redo(),
+                    notices: store.notices.clone(),
+                });
+                serve(store, &rx, &events);
+            })
             .expect("the store thread can be started");
         StoreWorker { commands }
     }
@@ -70,7 +103,7 @@ impl StoreWorker {
 
 fn serve(mut store: Store, rx: &Receiver<Command>, events: &dyn Fn(StoreEvent)) {
     let mut queue: VecDeque<(u64, Arc<Request>)> = VecDeque::new();
-    let mut last_snapshot = Instant::now();
+    let mut next_snapshot = Instant::now() + SNAPSHOT_EVERY;
     let mut snapshot_due = false;
     let mut failing_since: Option<Instant> = None;
     loop {
@@ -117,15 +150,13 @@ fn serve(mut store: Store, rx: &Receiver<Command>, events: &dyn Fn(StoreEvent)) 
             });
             snapshot_due = true;
         }
-        if snapshot_due
-            && (last_snapshot.elapsed() >= SNAPSHOT_EVERY || flush.is_some())
-            && queue.is_empty()
+        if snapshot_due && (Instant::now() >= next_snapshot || flush.is_some()) && queue.is_empty()
         {
-            // A failed snapshot is harmless: the journal has everything.
-            if store.write_snapshot().is_ok() {
-                snapshot_due = false;
-                last_snapshot = Instant::now();
-            }
+            let started = Instant::now();
+            // A failed snapshot is harmless (the journal has everything): it is tried
+            // again as late as a written one would be, not on every poll of a full disk.
+            snapshot_due = store.write_snapshot().is_err();
+            next_snapshot = Instant::now() + snapshot_wait(started.elapsed());
         }
         if let Some(reply) = flush {
             let _ = reply.send(queue.len());
@@ -187,6 +218,52 @@ mod tests {
             },
             None,
         )])
+    }
+
+    /// The worker reads the saved state on its own thread and sends it first, with what
+    /// reading it found wrong; changes sent meanwhile are saved after it.
+    #[test]
+    fn the_worker_reads_the_saved_state_and_sends_it_first() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = Store::open(dir.path(), "amal", "s1").expect("opens");
+        store.commit(&tagged("a")).expect("commits");
+        drop(store);
+        std::fs::write(dir.path().join(crate::store::SNAPSHOT), "{ not json").expect("writes");
+
+        let store = Store::open_unread(dir.path(), "amal", "s2").expect("opens");
+        let (tx, events) = mpsc::channel();
+        let worker = StoreWorker::spawn(store, move |e| {
+            let _ = tx.send(e);
+        });
+        worker.save(1, Arc::new(tagged("b")));
+        assert_eq!(worker.flush(Duration::from_secs(30)), 0);
+        let events: Vec<StoreEvent> = events.try_iter().collect();
+        let Some(StoreEvent::Opened {
+            state,
+            undo,
+            notices,
+            ..
+        }) = events.first()
+        else {
+            panic!("{events:?}");
+        };
+        assert!(state.articles.contains_key("a"));
+        assert!(!state.articles.contains_key("b"));
+        assert_eq!(*undo, 1);
+        assert!(notices[0].contains("unreadable"), "{notices:?}");
+        assert!(
+            matches!(&events[1], StoreEvent::Saved { through: 1, updates, .. } if updates[0].0 == "b"),
+            "{events:?}"
+        );
+    }
+
+    #[test]
+    fn a_slow_snapshot_is_written_less_often() {
+        assert_eq!(snapshot_wait(Duration::from_millis(3)), SNAPSHOT_EVERY);
+        assert_eq!(
+            snapshot_wait(Duration::from_millis(700)),
+            Duration::from_secs(7)
+        );
     }
 
     /// Closing after a flush writes nothing more (the process is about to exit); closing

@@ -32,7 +32,9 @@ pub fn text(app: &App) -> (String, String) {
         (Some(s), _) if s.cancelled => left.push("load cancelled".to_string()),
         (Some(s), _) => left.push(format!("loaded in {:.1}s", s.elapsed.as_secs_f64())),
     }
-    if !app.corpus.is_empty() {
+    if app.tags_loading {
+        left.push("reading saved tags…".to_string());
+    } else if !app.corpus.is_empty() {
         left.push(format!(
             "{} / {} reviewed",
             thousands(app.reviewed()),
@@ -57,6 +59,7 @@ pub fn text(app: &App) -> (String, String) {
         ));
     }
     let saving = match (&app.save_error, app.unsaved.len()) {
+        (Some(e), _) if app.tags_loading => format!("CANNOT READ SAVED TAGS: {e} · retrying"),
         (Some(e), n) if n > 0 => format!("NOT SAVED ({n}): {e} · retrying"),
         (_, 0) if app.ever_saved => "✓ saved".to_string(),
         (_, 0) => String::new(),
