@@ -375,8 +375,15 @@ impl App {
                 Msg::Key(_) | Msg::Action(_) | Msg::Input(_) | Msg::Mouse { .. }
             )
         {
-            held.push(msg);
-            return Vec::new();
+            // Ctrl-C drops the keys waiting and does what it always does.
+            let interrupt =
+                matches!(msg, Msg::Key(k) if k.ctrl && k.code == crate::keymap::KeyName::Char('c'));
+            if !interrupt {
+                held.push(msg);
+                return Vec::new();
+            }
+            self.held_input = None;
+            self.message = Some("keys waiting for the saved tags dropped".into());
         }
         match msg {
             Msg::Key(key) => return self.on_key(key),
@@ -1422,6 +1429,21 @@ mod tests {
         assert!(!app.tags_loading);
         app.update(Msg::Action(Action::First));
         assert_eq!(app.selected, 0, "keys are no longer held");
+
+        // Ctrl-C is never held: it drops what waits and does what it always does (while
+        // loading, stops the load).
+        let mut app = titled(&["one", "two"]);
+        app.tags_loading = true;
+        app.update(Msg::Action(Action::ToggleReviewed));
+        app.update(Msg::Action(Action::MoveDown));
+        let ctrl_c = crate::keymap::Key {
+            code: crate::keymap::KeyName::Char('c'),
+            ctrl: true,
+            alt: false,
+        };
+        assert_eq!(app.update(Msg::Key(ctrl_c)), [Effect::CancelLoad]);
+        app.update(Msg::Action(Action::MoveDown));
+        assert_eq!(app.selected, 1);
     }
 
     #[test]
