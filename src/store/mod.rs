@@ -14,7 +14,7 @@ use crate::corpus::Held;
 use journal::{BadLine, Entry};
 pub use state::{ArticleState, Op, TagState};
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -92,15 +92,17 @@ pub enum Request {
     Redo,
 }
 
-/// Snapshot file contents: `S` is the state, or a reference to it when writing (a copy
-/// of a million articles' states for each snapshot cost as much as writing it).
+/// Snapshot file contents: `S` is the states by article, or a reference to them when
+/// writing (a copy of a million articles' states for each snapshot cost as much as
+/// writing it). The states are a field of their own, as `TagState` holds them, not a
+/// flattened `TagState`: serde reads a flattened field by keeping the whole file aside
+/// first, which doubled the time of reading a large snapshot.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Snapshot<S> {
     version: u32,
     /// Lines of the journal this snapshot reflects (the rest is replayed on start).
     journal_lines: usize,
-    #[serde(flatten)]
-    state: S,
+    articles: S,
 }
 
 /// The analyst's own batches, for undo and redo (rebuilt from the journal on start).
@@ -109,41 +111,49 @@ struct History {
     done: Vec<String>,
     undone: Vec<String>,
     batches: HashMap<String, Vec<(String, Op)>>,
+    /// The batch of the last entry taken in, and whether its changes are kept (a new
+    /// batch of this analyst's, not an undo or a redo).
+    current: Option<(String, bool)>,
 }
 
 impl History {
     fn record(&mut self, analyst: &str, entries: &[(usize, Entry)]) {
-        let entries: Vec<&Entry> = entries.iter().map(|(_, e)| e).collect();
-        let mut i = 0;
-        while i < entries.len() {
-            let batch = &entries[i].batch;
-            let end = entries[i..]
-                .iter()
-                .position(|e| &e.batch != batch)
-                .map_or(entries.len(), |p| i + p);
-            let group = &entries[i..end];
-            i = end;
-            if group[0].analyst != analyst {
-                continue;
+        for (_, e) in entries {
+            self.record_one(analyst, e);
+        }
+    }
+
+    /// Take in the next entry of the journal: the entries of a batch come one after
+    /// another, and the first says what the batch is.
+    fn record_one(&mut self, analyst: &str, e: &Entry) {
+        if let Some((batch, keep)) = &self.current
+            && *batch == e.batch
+        {
+            if *keep {
+                self.batches
+                    .entry(e.batch.clone())
+                    .or_default()
+                    .push((e.article.clone(), e.op.clone()));
             }
-            if let Some(undone) = &group[0].undoes {
+            return;
+        }
+        let mut keep = false;
+        if e.analyst == analyst {
+            if let Some(undone) = &e.undoes {
                 self.done.retain(|b| b != undone);
                 self.undone.push(undone.clone());
-            } else if let Some(redone) = &group[0].redoes {
+            } else if let Some(redone) = &e.redoes {
                 self.undone.retain(|b| b != redone);
                 self.done.push(redone.clone());
             } else {
-                self.done.push(batch.clone());
+                self.done.push(e.batch.clone());
                 self.undone.clear();
-                self.batches.insert(
-                    batch.clone(),
-                    group
-                        .iter()
-                        .map(|e| (e.article.clone(), e.op.clone()))
-                        .collect(),
-                );
+                self.batches
+                    .insert(e.batch.clone(), vec![(e.article.clone(), e.op.clone())]);
+                keep = true;
             }
         }
+        self.current = Some((e.batch.clone(), keep));
     }
 }
 
@@ -237,15 +247,16 @@ impl Store {
         self.load_snapshot();
         self.journal.lock_shared().map_err(io(&self.journal_path))?;
         // The whole journal is read for the undo history; the snapshot spares re-applying it.
-        let read = journal::read_from(&mut self.journal, 0, 1);
+        let (history, state, analyst) = (&mut self.history, &mut self.state, &self.analyst);
+        let snapshot_lines = self.snapshot_lines;
+        let read = journal::scan(&mut self.journal, 0, 1, |line, e| {
+            history.record_one(analyst, &e);
+            if line > snapshot_lines {
+                Self::apply_entry(state, &e);
+            }
+        });
         let _ = self.journal.unlock();
         let tail = read.map_err(io(&self.journal_path))?;
-        self.history.record(&self.analyst.clone(), &tail.entries);
-        for (line, e) in &tail.entries {
-            if *line > self.snapshot_lines {
-                Self::apply_entry(&mut self.state, e);
-            }
-        }
         self.offset = tail.end;
         self.lines = tail.first_line;
         self.report_bad(&tail.bad);
@@ -260,9 +271,11 @@ impl Store {
         let Ok(bytes) = std::fs::read(&path) else {
             return;
         };
-        match serde_json::from_slice::<Snapshot<TagState>>(&bytes) {
+        match serde_json::from_slice::<Snapshot<BTreeMap<String, ArticleState>>>(&bytes) {
             Ok(s) if s.version == 1 => {
-                self.state = s.state;
+                self.state = TagState {
+                    articles: s.articles,
+                };
                 self.snapshot_lines = s.journal_lines;
             }
             other => {
@@ -497,7 +510,7 @@ impl Store {
         let snapshot = Snapshot {
             version: 1,
             journal_lines: self.lines - 1,
-            state: &self.state,
+            articles: &self.state.articles,
         };
         let mut bytes = serde_json::to_vec_pretty(&snapshot).map_err(|e| StoreError::Io {
             path: path.clone(),
