@@ -145,8 +145,14 @@ pub fn run(session: Session) -> Result<i32, crate::Error> {
     };
     let code = event_loop(&mut app, &mut terminal, &rx, session.theme, &workers);
     cancel.store(true, Ordering::Relaxed);
-    // Every confirmed change is already on disk; this saves what is still in flight.
-    let unsaved = workers.store.flush(FLUSH_TIMEOUT);
+    // Every confirmed change is already on disk; this saves what is still in flight (none
+    // before the saved tags are read: no change is made until then, and a store that
+    // cannot read them does not answer).
+    let unsaved = if app.tags_loading {
+        0
+    } else {
+        workers.store.flush(FLUSH_TIMEOUT)
+    };
     input.stop();
     drop(guard);
     for notice in &app.store_notices {
