@@ -590,3 +590,24 @@ fn import_and_agreement_never_print_raw_escapes_from_the_files() {
         assert!(text.contains('\u{241B}'), "the escape is shown: {text:?}");
     }
 }
+
+/// Saved tags that cannot be read (a journal that is a pipe) are an error in the status
+/// line, retried; a tag key waits for them, and ctrl-c drops it and quits.
+#[test]
+fn saved_tags_that_cannot_be_read_are_said_and_do_not_keep_the_tui_open() {
+    let config = tempfile::tempdir().expect("temp dir");
+    let journal = config.path().join("journal.jsonl");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&journal)
+        .status()
+        .expect("runs mkfifo");
+    assert!(made.success());
+    let mut tui = spawn_in(config.path(), 160, 30);
+    tui.wait_for_text("CANNOT READ SAVED TAGS");
+    tui.wait_for_text("reading saved tags…");
+    tui.send("1");
+    tui.wait_for_text("keys wait for the saved tags");
+    tui.send("\x03");
+    assert_eq!(tui.wait_exit(), 0);
+    assert!(journal.exists(), "the journal is left as it was");
+}
