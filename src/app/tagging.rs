@@ -319,7 +319,8 @@ impl App {
             );
         if needs_saved && self.tags_loading {
             self.held_input = Some(vec![Msg::Action(action)]);
-            self.message = Some("keys wait for the saved tags to be read (ctrl-c drops them)".into());
+            self.message =
+                Some("keys wait for the saved tags to be read (ctrl-c drops them)".into());
             return Some(Vec::new());
         }
         if let Some((slot, advance)) = action.quick_tag() {
