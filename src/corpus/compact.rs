@@ -99,20 +99,26 @@ impl Edits {
 }
 
 impl StoredText {
-    /// Store the paragraphs (`size`: their bytes, for the allocation). This reads every
-    /// byte of the corpus at load, so the common characters take the shortest path.
-    pub fn build<'a>(paragraphs: impl Iterator<Item = &'a str>, size: usize) -> StoredText {
+    /// Store the paragraphs at the end of `block`, which the texts of other articles
+    /// share; the text reads as empty until the block is sealed (`seal`). Written in
+    /// place: stored one by one and copied into a shared block after, every text was
+    /// written twice. This reads every byte of the corpus at load, so the common
+    /// characters take the shortest path.
+    pub fn build_in<'a>(
+        folded: &mut Vec<u8>,
+        paragraphs: impl Iterator<Item = &'a str>,
+    ) -> StoredText {
         let codes = alphabet::arabic_codes();
         let table = common_folds();
-        let mut folded = Vec::with_capacity(size);
+        let start = folded.len();
         let mut edits = Edits {
             bytes: Vec::new(),
-            last: 0,
+            last: start,
         };
         let mut pending = Pending([(0, 0); PENDING]);
         // Written by position, not pushed: with a push the length went through memory on
         // every character.
-        let mut o = 0;
+        let mut o = start;
         for (n, p) in paragraphs.enumerate() {
             // Room for a newline and one byte per byte of text (`rare` makes more when a
             // character folds to more bytes than it has).
@@ -125,17 +131,10 @@ impl StoredText {
             let b = p.as_bytes();
             let mut i = 0;
             while i < b.len() {
-                i = common_run(b, i, table, &mut folded, &mut o, &mut pending, &mut edits);
+                i = common_run(b, i, table, folded, &mut o, &mut pending, &mut edits);
                 if let Some(&c) = b.get(i) {
                     let utf8 = &b[i..i + utf8_width(c)];
-                    o = rare(
-                        utf8,
-                        codes,
-                        &mut folded,
-                        o,
-                        b.len() - i - utf8.len(),
-                        &mut edits,
-                    );
+                    o = rare(utf8, codes, folded, o, b.len() - i - utf8.len(), &mut edits);
                     i += utf8.len();
                 }
             }
@@ -144,10 +143,10 @@ impl StoredText {
         let folded_end = folded.len();
         folded.extend_from_slice(&edits.bytes);
         StoredText {
-            end: folded.len(),
-            block: (!folded.is_empty()).then(|| Arc::new(folded.into_boxed_slice())),
-            start: 0,
+            block: None,
+            start,
             folded_end,
+            end: folded.len(),
         }
     }
 
@@ -176,7 +175,9 @@ impl StoredText {
 
     /// Append the original paragraphs' UTF-8, one after another, to `out`.
     pub fn decode_into(&self, out: &mut Vec<u8>) {
-        let (folded, edits) = self.bytes().split_at(self.folded_end - self.start);
+        let bytes = self.bytes();
+        // (Nothing, before the block is sealed.)
+        let (folded, edits) = bytes.split_at((self.folded_end - self.start).min(bytes.len()));
         out.reserve(folded.len() * 2);
         let own_codes = |bytes: &[u8], out: &mut Vec<u8>| {
             for &b in bytes {
@@ -205,29 +206,17 @@ impl StoredText {
     }
 }
 
-/// Move `texts` into one block of their own. A million articles' texts allocated one by
-/// one grew the C library's heaps a few pages at a time, a system call each (680,000 of
-/// them, and as much system time as parsing took); a block for a piece takes one.
-pub fn pack(texts: &mut [&mut StoredText]) {
-    let total = texts.iter().map(|t| t.end - t.start).sum();
-    if total == 0 {
+/// Give the texts stored in `block` (`StoredText::build_in`) the block, shared; texts
+/// with no bytes need none (an allocation each, in a load of titles alone).
+pub fn seal<'t>(block: Vec<u8>, texts: impl IntoIterator<Item = &'t mut StoredText>) {
+    if block.is_empty() {
         return;
     }
-    let mut block = Vec::with_capacity(total);
-    for t in texts.iter() {
-        block.extend_from_slice(t.bytes());
-    }
     let block = Arc::new(block.into_boxed_slice());
-    let mut at = 0;
-    for t in texts.iter_mut().filter(|t| t.block.is_some()) {
-        let len = t.end - t.start;
-        **t = StoredText {
-            block: Some(block.clone()),
-            start: at,
-            folded_end: at + t.folded_end - t.start,
-            end: at + len,
-        };
-        at += len;
+    for text in texts {
+        if text.end > text.start && text.block.is_none() {
+            text.block = Some(block.clone());
+        }
     }
 }
 
@@ -430,14 +419,22 @@ fn utf8_width(lead: u8) -> usize {
 mod tests {
     use super::*;
 
+    /// The paragraphs stored in a block of their own.
+    fn store_all(paragraphs: &[&str]) -> StoredText {
+        let mut block = Vec::new();
+        let mut text = StoredText::build_in(&mut block, paragraphs.iter().copied());
+        seal(block, [&mut text]);
+        text
+    }
+
     fn store(text: &str) -> StoredText {
-        StoredText::build(std::iter::once(text), text.len())
+        store_all(&[text])
     }
 
     /// The paragraphs stored together give them back, and their folded part is what the
     /// search alphabet makes of them, newline-separated.
     fn assert_stored_well(paragraphs: &[&str]) {
-        let stored = StoredText::build(paragraphs.iter().copied(), 0);
+        let stored = store_all(paragraphs);
         assert_eq!(stored.decode(), paragraphs.concat(), "{paragraphs:?}");
         let mut expected = Vec::new();
         for (n, p) in paragraphs.iter().enumerate() {
@@ -524,38 +521,50 @@ mod tests {
         }
     }
 
+    /// Texts stored one after another in a block read as each does stored alone, and
+    /// share the block once it is sealed; empty ones need none.
     #[test]
-    fn packed_texts_share_one_block_and_read_as_before() {
+    fn texts_stored_in_one_block_share_it_and_read_as_alone() {
         let texts = [
             "سبها – أعلن مُخْتار فى ٢٠١٧",
             "",
             "The École ﷺ",
+            &"ﷺ".repeat(300),
             "ب\u{64E}ة\n😀",
         ];
-        let mut stored: Vec<StoredText> = texts.iter().map(|t| store(t)).collect();
-        let before = stored.clone();
-        for _ in 0..2 {
-            pack(&mut stored.iter_mut().collect::<Vec<_>>());
-            for ((s, b), t) in stored.iter().zip(&before).zip(texts) {
-                assert_eq!(s, b);
-                assert_eq!(s.decode(), t);
-                assert_eq!(s.folded(), b.folded());
-                // Only the empty text has no block.
-                let (block, first) = (s.block.as_ref(), stored[0].block.as_ref());
-                assert!(t.is_empty() || block.zip(first).is_some_and(|(b, f)| Arc::ptr_eq(b, f)));
-                assert_eq!(t.is_empty(), block.is_none());
-            }
-            let total: usize = before.iter().map(|b| b.bytes().len()).sum();
-            assert_eq!(stored[0].block.as_ref().map(|b| b.len()), Some(total));
-            // No text, no block.
-            let mut empty = [store(""), store("")];
-            pack(&mut empty.iter_mut().collect::<Vec<_>>());
-            assert!(
-                empty
-                    .iter()
-                    .all(|e| e.block.is_none() && e.decode().is_empty())
-            );
+        let alone: Vec<StoredText> = texts.iter().map(|t| store(t)).collect();
+        let mut block = Vec::new();
+        let mut stored: Vec<StoredText> = texts
+            .iter()
+            .map(|t| StoredText::build_in(&mut block, std::iter::once(*t)))
+            .collect();
+        assert!(
+            stored.iter().all(|s| s.decode().is_empty()),
+            "not sealed yet"
+        );
+        seal(block, stored.iter_mut());
+        for ((s, a), t) in stored.iter().zip(&alone).zip(texts) {
+            assert_eq!(s, a);
+            assert_eq!(s.decode(), t);
+            assert_eq!(s.folded(), a.folded());
+            let (block, first) = (s.block.as_ref(), stored[0].block.as_ref());
+            assert!(t.is_empty() || block.zip(first).is_some_and(|(b, f)| Arc::ptr_eq(b, f)));
+            assert_eq!(t.is_empty(), block.is_none());
         }
+        let total: usize = alone.iter().map(|a| a.bytes().len()).sum();
+        assert_eq!(stored[0].block.as_ref().map(|b| b.len()), Some(total));
+        // No text, no block.
+        let mut block = Vec::new();
+        let mut empty = [
+            StoredText::build_in(&mut block, std::iter::once("")),
+            StoredText::build_in(&mut block, std::iter::empty()),
+        ];
+        seal(block, empty.iter_mut());
+        assert!(
+            empty
+                .iter()
+                .all(|e| e.block.is_none() && e.decode().is_empty())
+        );
     }
 
     #[test]

@@ -88,6 +88,22 @@ pub fn parse_json(
     first_line: usize,
     only: Option<&RawFilter>,
 ) -> (Vec<Article>, Vec<RecordError>, PassedOver) {
+    let mut block = Vec::with_capacity(super::report::block_room(text.len()));
+    let (mut articles, errors, passed_over) =
+        parse_json_in(&mut block, text, path, stem, first_line, only);
+    super::seal_texts(block, &mut articles);
+    (articles, errors, passed_over)
+}
+
+/// `parse_json`, the texts stored in `block`, one after another.
+fn parse_json_in(
+    block: &mut Vec<u8>,
+    text: &str,
+    path: &Arc<str>,
+    stem: &str,
+    first_line: usize,
+    only: Option<&RawFilter>,
+) -> (Vec<Article>, Vec<RecordError>, PassedOver) {
     let mut passed_over = PassedOver::default();
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let trimmed = text.trim_start();
@@ -101,7 +117,7 @@ pub fn parse_json(
                         path: path.clone(),
                         line: None,
                     };
-                    match from_raw(value, origin, || format!("{stem}:{}", i + 1)) {
+                    match from_raw(block, value, origin, || format!("{stem}:{}", i + 1)) {
                         Ok(a) => articles.push(a),
                         Err(reason) => errors.push(RecordError {
                             line: None,
@@ -147,7 +163,8 @@ pub fn parse_json(
             if simple.alone {
                 // What the full parse builds from these two fields, without it.
                 let (id, title) = (clean(simple.id), clean(simple.title));
-                articles.push(Body::default().into_article(id, origin(), Some(title), None));
+                let body = Body::default();
+                articles.push(body.into_article(block, id, origin(), Some(title), None));
                 continue;
             }
         }
@@ -165,7 +182,8 @@ pub fn parse_json(
                 continue;
             }
         };
-        match record.and_then(|r| from_record(r, origin, only, || format!("{stem}:{line_no}"))) {
+        let fallback_id = || format!("{stem}:{line_no}");
+        match record.and_then(|r| from_record(block, r, origin, only, fallback_id)) {
             Ok(Built::Article(a)) => articles.push(a),
             Ok(Built::PassedOver(id)) => {
                 passed_over.push(articles.len(), &id, path, Some(line_no));
@@ -472,11 +490,18 @@ fn parse_record<'a>(text: &'a str) -> Result<Record<'a>, String> {
 }
 
 fn from_raw(
+    block: &mut Vec<u8>,
     raw: &RawValue,
     origin: Origin,
     fallback_id: impl FnOnce() -> String,
 ) -> Result<Article, String> {
-    match from_record(parse_record(raw.get())?, || origin, None, fallback_id)? {
+    match from_record(
+        block,
+        parse_record(raw.get())?,
+        || origin,
+        None,
+        fallback_id,
+    )? {
         Built::Article(a) => Ok(a),
         // Not asked for: nothing is passed over without a filter.
         Built::PassedOver(id) => Err(format!("record {id:?} passed over")),
@@ -486,6 +511,7 @@ fn from_raw(
 /// `fallback_id` names a record that has no id, `origin` says where it is (each made
 /// only when needed: most records have an id, and a record passed over needs neither).
 fn from_record<'a>(
+    block: &mut Vec<u8>,
     mut map: Record<'a>,
     origin: impl FnOnce() -> Origin,
     only: Option<(&RawFilter, &str)>,
@@ -567,6 +593,7 @@ fn from_record<'a>(
     }
     let id = id.map_or_else(fallback_id, |i| clean(&i));
     let mut article = body.into_article(
+        block,
         id,
         origin(),
         title.as_deref().map(clean),

@@ -2,7 +2,7 @@
 
 use super::ids::IdTable;
 use super::jsonl::{PassedOver, parse_json};
-use super::report::{ReportError, decode, looks_binary, parse_report};
+use super::report::{ReportError, block_room, decode, looks_binary, parse_report_in};
 use super::{Article, Chunk, Corpus, Origin, sample};
 use crate::search::prefilter::RawFilter;
 use rayon::prelude::*;
@@ -381,7 +381,7 @@ fn stem(name: &str) -> &str {
     name.rsplit_once('.').map_or(name, |(s, _)| s)
 }
 
-fn parse_report_input(input: &Input) -> Parsed {
+fn parse_report_input(block: &mut Vec<u8>, input: &Input) -> Parsed {
     let path = input.display();
     let bytes = match input.read() {
         Ok(b) => b,
@@ -401,7 +401,7 @@ fn parse_report_input(input: &Input) -> Parsed {
         path: path.clone(),
         line: None,
     };
-    match parse_report(&bytes, id, origin) {
+    match parse_report_in(block, &bytes, id, origin) {
         Ok(article) => {
             let mut warnings = Vec::new();
             if article.lossy {
@@ -432,15 +432,18 @@ fn parse_report_input(input: &Input) -> Parsed {
     }
 }
 
-/// Parse a group of reports, their texts packed into one block.
+/// Parse a group of reports, their texts stored in one block.
 fn parse_reports(group: &[Input]) -> Parsed {
+    let size = group.iter().map(|i| i.len() as usize).sum();
+    let mut block = Vec::with_capacity(block_room(size));
     let mut all = Parsed::default();
-    for mut p in group.iter().map(|i| guarded(i, parse_report_input)) {
+    for input in group {
+        let mut p = guarded(input, |i| parse_report_input(&mut block, i));
         all.warnings.append(&mut p.warnings);
         all.articles.append(p.articles);
     }
     all.articles.update(|articles| {
-        super::pack_texts(articles);
+        super::seal_texts(block, articles);
         false
     });
     all
@@ -448,7 +451,7 @@ fn parse_reports(group: &[Input]) -> Parsed {
 
 /// Parse one input; a bug in a parser becomes a warning about that file instead of
 /// ending the whole load.
-fn guarded(input: &Input, parse: impl Fn(&Input) -> Parsed) -> Parsed {
+fn guarded(input: &Input, parse: impl FnOnce(&Input) -> Parsed) -> Parsed {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse(input))) {
         Ok(parsed) => parsed,
         Err(panic) => {
@@ -926,8 +929,7 @@ fn parse_piece(
             "not valid UTF-8: decoded with replacement characters (�)",
         )
     });
-    let (mut articles, errors, passed_over) = parse_json(&text, path, stem, first_line, only);
-    super::pack_texts(&mut articles);
+    let (articles, errors, passed_over) = parse_json(&text, path, stem, first_line, only);
     // Keys are folded here, in parallel, not when the batch is handed on.
     let articles = Chunk::new(articles);
     let warnings = lossy

@@ -182,7 +182,10 @@ impl Article {
         origin: Origin,
         lines: impl IntoIterator<Item = &'a str>,
     ) -> Article {
-        report::build(id, origin, lines, 0)
+        let mut block = Vec::new();
+        let mut article = report::build(&mut block, id, origin, lines, 0);
+        seal_texts(block, std::slice::from_mut(&mut article));
+        article
     }
 
     /// Source indices in display order, 1-based numbers are `index + 1`.
@@ -243,10 +246,10 @@ impl Article {
     }
 }
 
-/// Keep the articles' texts in one block (see `compact::pack`).
-pub(crate) fn pack_texts(articles: &mut [Article]) {
-    let mut texts: Vec<_> = articles.iter_mut().map(|a| &mut a.text).collect();
-    compact::pack(&mut texts);
+/// Give the articles whose texts were stored in `block` the block (see
+/// `compact::seal`).
+pub(crate) fn seal_texts(block: Vec<u8>, articles: &mut [Article]) {
+    compact::seal(block, articles.iter_mut().map(|a| &mut a.text));
 }
 
 /// Base direction from the first strong character, LTR when there is none.

@@ -1,7 +1,9 @@
 //! The plain-text report format: one paragraph per line, source URLs between them.
 
 use super::compact::StoredText;
-use super::{Article, Direction, Letters, Origin, Paragraph, Source, direction_of, url};
+use super::{
+    Article, Direction, Letters, Origin, Paragraph, Source, direction_of, seal_texts, url,
+};
 use crate::text::sanitize;
 use std::collections::HashMap;
 
@@ -21,6 +23,20 @@ pub enum ReportError {
 
 /// Parse a report file's bytes. Invalid UTF-8 is decoded lossily and the article marked.
 pub fn parse_report(bytes: &[u8], id: String, origin: Origin) -> Result<Article, ReportError> {
+    let mut block = Vec::with_capacity(block_room(bytes.len()));
+    let mut article = parse_report_in(&mut block, bytes, id, origin)?;
+    seal_texts(block, std::slice::from_mut(&mut article));
+    Ok(article)
+}
+
+/// `parse_report`, the text stored at the end of `block` and not readable until the
+/// block is sealed (`seal_texts`): reports parsed together share one.
+pub(crate) fn parse_report_in(
+    block: &mut Vec<u8>,
+    bytes: &[u8],
+    id: String,
+    origin: Origin,
+) -> Result<Article, ReportError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if looks_binary(bytes) {
         return Err(ReportError::Binary);
@@ -29,7 +45,7 @@ pub fn parse_report(bytes: &[u8], id: String, origin: Origin) -> Result<Article,
     if text.trim().is_empty() {
         return Err(ReportError::Empty);
     }
-    let mut article = build(id, origin, crate::text::lines(&text), text.len());
+    let mut article = build(block, id, origin, crate::text::lines(&text), text.len());
     article.lossy = matches!(text, std::borrow::Cow::Owned(_));
     Ok(article)
 }
@@ -149,8 +165,10 @@ impl Body {
         }
     }
 
+    /// The article, its text stored at the end of `block` (see `StoredText::build_in`).
     pub fn into_article(
         self,
+        block: &mut Vec<u8>,
         id: String,
         origin: Origin,
         title: Option<String>,
@@ -164,10 +182,7 @@ impl Body {
         let mut letters = self.letters;
         letters.add(&title, &url::find_inline_urls(&title));
         let lang = letters.lang();
-        // Room for English text too (as long folded as it is), with its newlines and edits:
-        // what is left over is given back when the text is boxed.
-        let room = self.text.len() + self.text.len() / 8 + self.paragraphs.len();
-        let text = StoredText::build(self.paragraphs.iter().map(|p| p.of(&self.text)), room);
+        let text = StoredText::build_in(block, self.paragraphs.iter().map(|p| p.of(&self.text)));
         let direction = if title.is_empty() {
             Direction::Ltr
         } else {
@@ -195,12 +210,20 @@ impl Body {
 }
 
 pub(crate) fn build<'a>(
+    block: &mut Vec<u8>,
     id: String,
     origin: Origin,
     lines: impl IntoIterator<Item = &'a str>,
     size: usize,
 ) -> Article {
-    Body::from_lines(lines, size).into_article(id, origin, None, None)
+    Body::from_lines(lines, size).into_article(block, id, origin, None, None)
+}
+
+/// Room for a text of `size` bytes in a block: for English too (as long folded as it
+/// is), with its newlines and edits. What is left over is given back when the block is
+/// sealed.
+pub(crate) fn block_room(size: usize) -> usize {
+    size + size / 8 + 64
 }
 
 /// Split `place – text` at a dateline dash. A hyphen only counts with a space beside it,
