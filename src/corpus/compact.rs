@@ -108,6 +108,19 @@ impl StoredText {
         folded: &mut Vec<u8>,
         paragraphs: impl Iterator<Item = &'a str>,
     ) -> StoredText {
+        StoredText::build_in_by(folded, paragraphs, true)
+    }
+
+    /// `build_in`, with vector instructions where the processor has them when `vector`.
+    fn build_in_by<'a>(
+        folded: &mut Vec<u8>,
+        paragraphs: impl Iterator<Item = &'a str>,
+        vector: bool,
+    ) -> StoredText {
+        #[cfg(target_arch = "x86_64")]
+        let simd = blocks::available().filter(|_| vector);
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = vector;
         let codes = alphabet::arabic_codes();
         let table = common_folds();
         let start = folded.len();
@@ -131,6 +144,10 @@ impl StoredText {
             let b = p.as_bytes();
             let mut i = 0;
             while i < b.len() {
+                #[cfg(target_arch = "x86_64")]
+                if let Some(simd) = simd {
+                    i = blocks::fold(simd, b, i, table, folded, &mut o, &mut pending, &mut edits);
+                }
                 i = common_run(b, i, table, folded, &mut o, &mut pending, &mut edits);
                 if let Some(&c) = b.get(i) {
                     let utf8 = &b[i..i + utf8_width(c)];
@@ -358,6 +375,174 @@ fn common_run(
     i
 }
 
+/// The common path thirty-two bytes at a time, with AVX2 where the processor has it
+/// (found at run time; `pulp` keeps the instructions safe to call). Stepping eight bytes
+/// at a time, folding was a third of the time of loading a million articles.
+#[cfg(target_arch = "x86_64")]
+mod blocks {
+    use super::{Edits, PENDING, Pending, common_folds, common_index};
+    use core::arch::x86_64::{__m128i, __m256i};
+    use pulp::x86::V3;
+    use std::sync::OnceLock;
+
+    pub fn available() -> Option<V3> {
+        static SIMD: OnceLock<Option<V3>> = OnceLock::new();
+        *SIMD.get_or_init(V3::try_new)
+    }
+
+    /// For each mask of eight bytes, the positions of its set bits in order, then
+    /// positions past the end (a shuffle by these moves the bytes kept to the front).
+    fn compaction() -> &'static [[u8; 16]; 256] {
+        static TABLE: OnceLock<[[u8; 16]; 256]> = OnceLock::new();
+        TABLE.get_or_init(|| {
+            std::array::from_fn(|mask| {
+                let mut row = [0x80; 16];
+                for (slot, bit) in (0..8).filter(|b| mask & (1 << b) != 0).enumerate() {
+                    row[slot] = bit;
+                }
+                row
+            })
+        })
+    }
+
+    /// Bits for the one-byte codes 0x80..0xFF (U+0600..U+067F): of the characters that
+    /// fold to another one, and of those that fold to nothing.
+    fn not_themselves() -> ([u8; 16], [u8; 16]) {
+        static BITS: OnceLock<([u8; 16], [u8; 16])> = OnceLock::new();
+        *BITS.get_or_init(|| {
+            let table = common_folds();
+            let (mut other, mut nothing) = ([0; 16], [0; 16]);
+            for x in 0u8..0x80 {
+                let (lead, low) = (0xD8 | (x >> 6), x & 0x3F);
+                let bits = match table[common_index(lead, low)] as u8 {
+                    0 => &mut nothing,
+                    f if f != 0x80 | x => &mut other,
+                    _ => continue,
+                };
+                bits[usize::from(x >> 3)] |= 1 << (x & 7);
+            }
+            (other, nothing)
+        })
+    }
+
+    /// Fold from `i` on while thirty-three bytes remain and every character starting in
+    /// the thirty-two at `i` is ASCII or U+0600..U+067F and folds to one byte (the last
+    /// byte is the second of a character that starts on the one before). Returns where
+    /// it stopped, at the start of a character.
+    #[allow(clippy::too_many_arguments)]
+    pub fn fold(
+        simd: V3,
+        b: &[u8],
+        mut i: usize,
+        table: &[u16; 1 << 14],
+        folded: &mut [u8],
+        at: &mut usize,
+        pending: &mut Pending,
+        edits: &mut Edits,
+    ) -> usize {
+        let mut len = 0;
+        let len = &mut len;
+        let compact = compaction();
+        let (other, nothing) = not_themselves();
+        simd.vectorize(
+            #[inline(always)]
+            || {
+                let (x, y) = (simd.avx, simd.avx2);
+                let splat = |c: u8| x._mm256_set1_epi8(c as i8);
+                let (other, nothing): (__m256i, __m256i) =
+                    (pulp::cast([other, other]), pulp::cast([nothing, nothing]));
+                let powers: __m256i = pulp::cast(
+                    [1u8, 2, 4, 8, 16, 32, 64, 128]
+                        .repeat(4)
+                        .try_into()
+                        .unwrap_or([0u8; 32]),
+                );
+                while let Some(window) = b.get(i..i + 33) {
+                    let Ok(here) = <[u8; 32]>::try_from(&window[..32]) else {
+                        break;
+                    };
+                    let Ok(after) = <[u8; 32]>::try_from(&window[1..]) else {
+                        break;
+                    };
+                    let (v, next): (__m256i, __m256i) = (pulp::cast(here), pulp::cast(after));
+                    let mask = |m: __m256i| y._mm256_movemask_epi8(m) as u32;
+                    let is = |m: __m256i, c: u8| y._mm256_cmpeq_epi8(m, splat(c));
+                    let and = |m: __m256i, c: u8| y._mm256_and_si256(m, splat(c));
+                    let starts = !mask(is(and(v, 0xC0), 0x80));
+                    let arabic_vec = is(and(v, 0xFE), 0xD8);
+                    let arabic = mask(arabic_vec) & starts;
+                    let high = mask(v);
+                    let stops = mask(y._mm256_or_si256(is(v, 0), is(v, b'\n')));
+                    if starts & ((high & !arabic) | stops) != 0 {
+                        break;
+                    }
+                    // Each character's own one-byte code: an Arabic letter's from its two bytes.
+                    let odd = and(is(and(v, 1), 1), 0x40);
+                    let code =
+                        y._mm256_or_si256(y._mm256_or_si256(splat(0x80), odd), and(next, 0x3F));
+                    let own = y._mm256_blendv_epi8(v, code, arabic_vec);
+                    // Arabic letters that fold to another, or to nothing (a haraka, which
+                    // ends the run), looked up bit by bit.
+                    let low = and(own, 0x7F);
+                    let byte_at = and(y._mm256_srli_epi16::<3>(low), 0x0F);
+                    let bit = y._mm256_shuffle_epi8(powers, and(low, 7));
+                    let has = |bits: __m256i| {
+                        let byte = y._mm256_shuffle_epi8(bits, byte_at);
+                        mask(y._mm256_cmpeq_epi8(y._mm256_and_si256(byte, bit), bit)) & arabic
+                    };
+                    if has(nothing) != 0 {
+                        break;
+                    }
+                    let changed = has(other);
+                    // 'A'..='Z' land on -128..=-103 when 0x3F is added; nothing else does.
+                    let shifted = y._mm256_add_epi8(v, splat(0x3F));
+                    let capitals = mask(y._mm256_cmpgt_epi8(splat(0x9A), shifted)) & starts;
+                    if *len > PENDING - 32 {
+                        *len = pending.flush(*len, edits);
+                    }
+                    // The codes of the bytes that start characters, moved together.
+                    let start = *at;
+                    let halves: [__m128i; 2] = [
+                        x._mm256_castsi256_si128(own),
+                        y._mm256_extracti128_si256::<1>(own),
+                    ];
+                    for (h, half) in halves.into_iter().enumerate() {
+                        for part in 0..2 {
+                            let keep = (starts >> (16 * h + 8 * part)) & 0xFF;
+                            let mut order: __m128i = pulp::cast(compact[keep as usize]);
+                            if part == 1 {
+                                order = simd.sse2._mm_add_epi8(order, pulp::cast([8u8; 16]));
+                            }
+                            let moved: [u8; 16] =
+                                pulp::cast(simd.ssse3._mm_shuffle_epi8(half, order));
+                            folded[*at..*at + 8].copy_from_slice(&moved[..8]);
+                            *at += keep.count_ones() as usize;
+                        }
+                    }
+                    // Letters that fold to another: the folded byte and an edit.
+                    let mut m = changed | capitals;
+                    while m != 0 {
+                        let j = m.trailing_zeros() as usize;
+                        let entry = table[common_index(window[j], window[j + 1])];
+                        let before = (starts & ((1u32 << j) - 1)).count_ones() as usize;
+                        folded[start + before] = entry as u8;
+                        pending.0[*len] = (start + before, (entry >> 8) as u8);
+                        *len += 1;
+                        m &= m - 1;
+                    }
+                    i += 32;
+                    // The second byte of a character begun on the last byte.
+                    if b.get(i).is_some_and(|&c| c & 0xC0 == 0x80) {
+                        i += 1;
+                    }
+                }
+                pending.flush(*len, edits);
+                i
+            },
+        )
+    }
+}
+
 /// A character that is not its own folded code: its folded bytes, written at `at`, and an
 /// edit. Returns where the next character goes; `room` bytes are kept free after it.
 #[cold]
@@ -518,6 +703,51 @@ mod tests {
                     assert_stored_well(&[&text]);
                 }
             }
+        }
+    }
+
+    /// With vector instructions or without, the same bytes: random texts of every kind
+    /// of character the fold tells apart, long enough to cross several thirty-two-byte
+    /// blocks, at every alignment.
+    #[test]
+    fn vector_and_scalar_folds_store_the_same_bytes() {
+        let mut kinds: Vec<String> = ('\u{600}'..='\u{67F}')
+            .chain('\0'..='\u{7F}')
+            .map(String::from)
+            .collect();
+        kinds.extend(["é", "É", "–", "ﷺ", "😀", "ک", "ݐ"].map(String::from));
+        let common: Vec<String> = ["ب", "س", "ة", "أ", " ", "a", "T", "ا", "ل"]
+            .map(String::from)
+            .to_vec();
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for round in 0..3000 {
+            let len = next(160);
+            // Mostly common characters, as text is, with the others now and then.
+            let text: String = (0..len)
+                .map(|_| {
+                    if next(8) == 0 {
+                        kinds[next(kinds.len())].clone()
+                    } else {
+                        common[next(common.len())].clone()
+                    }
+                })
+                .collect();
+            let lead = "x".repeat(round % 5);
+            let paragraphs = [lead.as_str(), text.as_str(), text.as_str()];
+            let (mut scalar, mut vector) = (Vec::new(), Vec::new());
+            let a = StoredText::build_in_by(&mut scalar, paragraphs.iter().copied(), false);
+            let b = StoredText::build_in_by(&mut vector, paragraphs.iter().copied(), true);
+            assert_eq!(scalar, vector, "{text:?}");
+            assert_eq!((a.folded_end, a.end), (b.folded_end, b.end));
+            let mut b = b;
+            seal(vector, [&mut b]);
+            assert_eq!(b.decode(), paragraphs.concat());
         }
     }
 
