@@ -1618,6 +1618,48 @@ mod tests {
         assert_eq!(app.update(Msg::Action(Action::Quit)), vec![Effect::Quit]);
     }
 
+    /// A change in flight is shown with the saved tags, but without the saved stamp
+    /// (who, when, on which text): that is the store's to give once it is saved.
+    #[test]
+    fn a_change_in_flight_shows_no_stamp_until_it_is_saved() {
+        let mut app = titled(&["one"]);
+        let stamped = |tags: &[&str], analyst: &str| {
+            let mut s = ArticleState::default();
+            for tag in tags {
+                s.apply(&Op::Tag {
+                    tag: tag.to_string(),
+                });
+            }
+            s.analyst = analyst.to_string();
+            s.updated = "2026-12-01T10:00:00Z".to_string();
+            s.fingerprint = Some("0123456789abcdef".to_string());
+            Some(s)
+        };
+        app.update(Msg::Store(StoreEvent::External {
+            updates: [("t0".to_string(), stamped(&["follow-up"], "ana"))].into(),
+            changes: 1,
+        }));
+        assert_eq!(app.state_of("t0").analyst, "ana");
+        app.update(Msg::Action(Action::QuickTag1));
+        let state = app.state_of("t0");
+        assert_eq!(
+            state.tags.iter().collect::<Vec<_>>(),
+            ["follow-up", "relevant"]
+        );
+        assert!(state.reviewed);
+        assert_eq!(
+            (state.analyst.as_str(), state.fingerprint.as_deref()),
+            ("", None)
+        );
+        app.update(Msg::Store(StoreEvent::Saved {
+            through: 1,
+            updates: [("t0".to_string(), stamped(&["follow-up", "relevant"], "sam"))].into(),
+            undo: 1,
+            redo: 0,
+        }));
+        assert_eq!(app.state_of("t0").analyst, "sam");
+    }
+
     /// What the analyst sees is the store's state with the changes not yet saved on
     /// top, whichever order the store's answers and another session's changes come in.
     #[test]

@@ -77,7 +77,7 @@ impl App {
                 let tags = &self.tags;
                 let state = in_flight
                     .entry(id.clone())
-                    .or_insert_with(|| tags.get(id).cloned().unwrap_or_default());
+                    .or_insert_with(|| tags.get(id).map(ArticleState::seen).unwrap_or_default());
                 let before = isize::from(state.reviewed);
                 state.apply(op);
                 self.reviewed_in_flight += isize::from(state.reviewed) - before;

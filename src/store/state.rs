@@ -59,6 +59,20 @@ pub struct ArticleState {
     pub session: String,
 }
 
+impl ArticleState {
+    /// What the analyst sees of this state, less who changed it, when, and the text it was
+    /// changed on: a change in flight has none of those until it is saved. (Cloned whole,
+    /// those strings were half of a change to a million articles.)
+    pub fn seen(&self) -> ArticleState {
+        ArticleState {
+            tags: self.tags.clone(),
+            reviewed: self.reviewed,
+            note: self.note.clone(),
+            ..ArticleState::default()
+        }
+    }
+}
+
 /// Who changed an article, and when.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Meta<'a> {
