@@ -17,7 +17,7 @@ use crate::keymap::{Action, Keymap, Mode};
 use crate::search::matcher::{Order, Scope};
 use crate::search::worker::{MatchRequest, MatchResult};
 use crate::store::worker::StoreEvent;
-use crate::store::{ArticleState, Request, TagState};
+use crate::store::{Request, TagState};
 use crate::text::BidiMode;
 use crate::ui::layout::{Panes, inner};
 use ratatui::layout::Rect;
@@ -149,7 +149,7 @@ pub struct App {
     /// Saved state with the `unsaved` changes applied, for the articles they touch: kept
     /// rather than worked out per look-up, which went through every change in flight
     /// (minutes for a bulk tag of 100,000 articles).
-    in_flight: Arc<rustc_hash::FxHashMap<String, ArticleState>>,
+    in_flight: Arc<crate::store::InFlight>,
     /// Loaded articles that `in_flight` makes reviewed, less those it makes not reviewed.
     reviewed_in_flight: isize,
     /// Tags the changes in flight add, for the tag picker (a superset: one removed again
@@ -976,6 +976,7 @@ impl App {
 mod tests {
     use super::*;
     use crate::corpus::Origin;
+    use crate::store::ArticleState;
 
     /// An app at 80x24 with nothing loaded.
     fn fresh_app() -> App {

@@ -53,7 +53,12 @@ impl Flags<'_> {
 impl App {
     /// An article's state as the analyst sees it: saved state plus changes in flight.
     pub fn state_of(&self, id: &str) -> Cow<'_, ArticleState> {
-        match self.in_flight.get(id).or_else(|| self.tags.get(id)) {
+        match self
+            .in_flight
+            .get(id)
+            .map(|s| &**s)
+            .or_else(|| self.tags.get(id))
+        {
             Some(s) => Cow::Borrowed(s),
             None => Cow::Owned(ArticleState::default()),
         }
@@ -75,9 +80,9 @@ impl App {
             };
             for (id, op, held) in changes {
                 let tags = &self.tags;
-                let state = in_flight
-                    .entry(id.clone())
-                    .or_insert_with(|| tags.get(id).map(ArticleState::seen).unwrap_or_default());
+                let state = in_flight.entry(id.clone()).or_insert_with(|| {
+                    Box::new(tags.get(id).map(ArticleState::seen).unwrap_or_default())
+                });
                 let before = isize::from(state.reviewed);
                 state.apply(op);
                 self.reviewed_in_flight += isize::from(state.reviewed) - before;

@@ -40,7 +40,7 @@ pub struct StateView {
     /// Saved state.
     pub tags: Arc<crate::store::TagState>,
     /// The articles that changes not yet saved touch, with those changes applied.
-    pub in_flight: Arc<rustc_hash::FxHashMap<String, crate::store::ArticleState>>,
+    pub in_flight: Arc<crate::store::InFlight>,
     pub marks: Arc<crate::corpus::Marks>,
     /// Changes whenever the state does (cached results depend on it).
     pub version: u64,
@@ -58,7 +58,10 @@ impl StateView {
     }
 
     fn get(&self, id: &str) -> Option<&crate::store::ArticleState> {
-        self.in_flight.get(id).or_else(|| self.tags.get(id))
+        self.in_flight
+            .get(id)
+            .map(|s| &**s)
+            .or_else(|| self.tags.get(id))
     }
 }
 

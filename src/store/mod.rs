@@ -12,7 +12,7 @@ pub mod worker;
 
 use crate::corpus::Held;
 use journal::{BadLine, Entry};
-pub use state::{ArticleState, Op, TagState};
+pub use state::{ArticleState, InFlight, Op, TagState};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;

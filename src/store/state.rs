@@ -73,6 +73,11 @@ impl ArticleState {
     }
 }
 
+/// The articles that changes not yet saved touch, with those changes applied. Boxed: a
+/// change to a million articles writes a million entries at random places in the table,
+/// and an entry of a whole state was 176 bytes (each write a cache miss or a fresh page).
+pub type InFlight = rustc_hash::FxHashMap<String, Box<ArticleState>>;
+
 /// Who changed an article, and when.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Meta<'a> {
