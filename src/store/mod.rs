@@ -242,7 +242,10 @@ impl Store {
         if self.read {
             return Ok(());
         }
+        // From scratch: a read that failed part way (the worker tries again) took in some
+        // of the history already.
         self.state = TagState::default();
+        self.history = History::default();
         self.notices.clear();
         self.load_snapshot();
         self.journal.lock_shared().map_err(io(&self.journal_path))?;
@@ -661,6 +664,11 @@ mod tests {
         s.read_saved().expect("reads once");
         let ids: Vec<&str> = s.state.articles.keys().map(String::as_str).collect();
         assert_eq!(ids, ["a", "b"]);
+        // Read again from the start, as after a read that failed part way: the history
+        // is the journal's, not taken in twice.
+        s.read = false;
+        s.read_saved().expect("reads again");
+        assert_eq!((s.can_undo(), s.state.articles.len()), (2, 2));
     }
 
     fn changes(items: &[(&str, Op)]) -> Request {
