@@ -7,7 +7,7 @@ use crate::keymap::Action;
 use crate::store::worker::StoreEvent;
 use crate::store::{ArticleState, Op, Request, TagState, Updates};
 use std::borrow::Cow;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// The tag picker: what is typed and which suggestion is highlighted.
@@ -605,7 +605,6 @@ impl App {
         (self.saved_reviewed as isize + self.reviewed_in_flight).max(0) as usize
     }
 
-    /// The saved state the app starts from.
     /// Take `tags` as the saved state, in one pass over it (a million states inserted one
     /// by one into a new map took seconds).
     pub fn set_saved(&mut self, tags: TagState) {
@@ -613,14 +612,7 @@ impl App {
         self.saved_reviewed = 0;
         self.reviewed_at.fill(false);
         for (id, state) in &tags.articles {
-            for tag in &state.tags {
-                match self.tags_in_use.get_mut(tag) {
-                    Some(n) => *n += 1,
-                    None => {
-                        self.tags_in_use.insert(tag.clone(), 1);
-                    }
-                }
-            }
+            count_tags(&mut self.tags_in_use, Some(state), true);
             if state.reviewed
                 && let Some(i) = self.index_of(id)
             {
@@ -639,15 +631,7 @@ impl App {
         for (id, state) in updates {
             let at = self.index_of(&id);
             let after = reviewed(state.as_ref());
-            for tag in state.iter().flat_map(|s| &s.tags) {
-                // A copy of the name only for a tag not in use yet.
-                match self.tags_in_use.get_mut(tag) {
-                    Some(n) => *n += 1,
-                    None => {
-                        self.tags_in_use.insert(tag.clone(), 1);
-                    }
-                }
-            }
+            count_tags(&mut self.tags_in_use, state.as_ref(), true);
             // One search of the map, which gives back the old state (a look-up first and
             // an insert after compared a million ids twice).
             let tags = &mut Arc::make_mut(&mut self.tags).articles;
@@ -655,14 +639,7 @@ impl App {
                 Some(state) => tags.insert(id, state),
                 None => tags.remove(&id),
             };
-            for tag in old.iter().flat_map(|s| &s.tags) {
-                if let Some(n) = self.tags_in_use.get_mut(tag) {
-                    *n -= 1;
-                    if *n == 0 {
-                        self.tags_in_use.remove(tag);
-                    }
-                }
-            }
+            count_tags(&mut self.tags_in_use, old.as_ref(), false);
             if let Some(i) = at {
                 let before = reviewed(old.as_ref());
                 self.saved_reviewed =
@@ -673,5 +650,25 @@ impl App {
             }
         }
         set
+    }
+}
+
+/// Count `state`'s tags in or out of `in_use` (articles per tag; a tag no article has is
+/// not kept). A copy of the name only for a tag not in use yet.
+fn count_tags(in_use: &mut BTreeMap<String, usize>, state: Option<&ArticleState>, add: bool) {
+    for tag in state.iter().flat_map(|s| &s.tags) {
+        match (in_use.get_mut(tag), add) {
+            (Some(n), true) => *n += 1,
+            (None, true) => {
+                in_use.insert(tag.clone(), 1);
+            }
+            (Some(n), false) => {
+                *n -= 1;
+                if *n == 0 {
+                    in_use.remove(tag);
+                }
+            }
+            (None, false) => {}
+        }
     }
 }

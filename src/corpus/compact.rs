@@ -451,12 +451,8 @@ mod blocks {
                 let splat = |c: u8| x._mm256_set1_epi8(c as i8);
                 let (other, nothing): (__m256i, __m256i) =
                     (pulp::cast([other, other]), pulp::cast([nothing, nothing]));
-                let powers: __m256i = pulp::cast(
-                    [1u8, 2, 4, 8, 16, 32, 64, 128]
-                        .repeat(4)
-                        .try_into()
-                        .unwrap_or([0u8; 32]),
-                );
+                let powers: __m256i =
+                    pulp::cast(std::array::from_fn::<u8, 32, _>(|i| 1 << (i % 8)));
                 while let Some(window) = b.get(i..i + 33) {
                     let Ok(here) = <[u8; 32]>::try_from(&window[..32]) else {
                         break;

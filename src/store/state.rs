@@ -62,7 +62,7 @@ pub struct ArticleState {
 impl ArticleState {
     /// What the analyst sees of this state, less who changed it, when, and the text it was
     /// changed on: a change in flight has none of those until it is saved. (Cloned whole,
-    /// those strings were half of a change to a million articles.)
+    /// those strings were a quarter of a change to a million articles.)
     pub fn seen(&self) -> ArticleState {
         ArticleState {
             tags: self.tags.clone(),
