@@ -9,6 +9,12 @@ use std::sync::Arc;
 
 use crate::search::alphabet;
 
+/// AVX2, when this processor has it.
+#[cfg(target_arch = "x86_64")]
+pub(super) fn avx2() -> Option<pulp::x86::V3> {
+    blocks::available()
+}
+
 /// Folded text followed by the edits that restore the original, in a block of bytes that
 /// the texts of other articles may share (see `pack`); none for no text (an allocation
 /// each, in a load of titles alone). Boxed in the `Arc` rather than inline, so that

@@ -4,6 +4,7 @@ mod collection;
 mod compact;
 mod ids;
 mod jsonl;
+mod letters;
 mod load;
 mod marks;
 mod report;
@@ -14,6 +15,7 @@ pub mod watch;
 pub use collection::{Chunk, Corpus, Entry, Held};
 pub use ids::IdTable;
 pub use jsonl::{RecordError, parse_json};
+pub(crate) use letters::Letters;
 pub use load::{
     FileSig, LoadEvent, LoadOptions, LoadSummary, LoadWarning, Loader, WarningKind,
     file_signatures, load_all,
@@ -267,64 +269,6 @@ pub fn direction_of(text: &str) -> Direction {
     }
 }
 
-/// Arabic-script and Latin letters of an article so far, for the language guess: the
-/// share of Arabic among them. URLs are left out: they are Latin whatever the report's
-/// language.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Letters {
-    arabic: usize,
-    latin: usize,
-}
-
-impl Letters {
-    /// Count `text`, less its URLs at `urls` (as `url::find_inline_urls` gives them: the
-    /// caller has them already).
-    pub fn add(&mut self, text: &str, urls: &[Range<usize>]) {
-        let (a, l) = count_letters(text.as_bytes());
-        self.arabic += a;
-        self.latin += l;
-        for url in urls {
-            let (a, l) = count_letters(&text.as_bytes()[url.clone()]);
-            self.arabic -= a;
-            self.latin -= l;
-        }
-    }
-
-    pub fn lang(self) -> Lang {
-        let total = self.arabic + self.latin;
-        if total == 0 {
-            return Lang::En;
-        }
-        let share = self.arabic as f64 / total as f64;
-        if share >= 0.8 {
-            Lang::Ar
-        } else if share <= 0.2 {
-            Lang::En
-        } else {
-            Lang::Mixed
-        }
-    }
-}
-
-/// Arabic-script and Latin characters in UTF-8 bytes, counted without decoding or
-/// branching (this runs over every byte of the corpus; the compiler vectorizes both
-/// counts): an Arabic-block character is led by 0xD8..0xDB (harakat and Arabic digits
-/// count too: they are as much a sign of Arabic text); a Latin letter is an ASCII letter
-/// or a two-byte character led by 0xC3..0xC9 (Latin-1 and Latin Extended).
-fn count_letters(b: &[u8]) -> (usize, usize) {
-    // Byte-wide counters over runs of 255 bytes: sixteen or more bytes per instruction.
-    let (mut arabic, mut latin) = (0usize, 0usize);
-    for run in b.chunks(255) {
-        let (a, l) = run.iter().fold((0u8, 0u8), |(a, l), &c| {
-            let is_latin = (c | 0x20).wrapping_sub(b'a') < 26 || c.wrapping_sub(0xC3) < 7;
-            (a + u8::from((c & 0xFC) == 0xD8), l + u8::from(is_latin))
-        });
-        arabic += usize::from(a);
-        latin += usize::from(l);
-    }
-    (arabic, latin)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,38 +287,6 @@ mod tests {
             };
             assert_eq!(direction_of(&text), expected, "{c:?}");
         }
-    }
-
-    #[test]
-    fn letters_are_counted_from_the_bytes_as_from_the_characters() {
-        let is_latin = |c: char| c.is_ascii_alphabetic() || ('\u{C0}'..='\u{27F}').contains(&c);
-        let is_arabic = |c: char| ('\u{0600}'..='\u{06FF}').contains(&c);
-        for c in (0u32..0x0800).filter_map(char::from_u32) {
-            let s = format!("{c}{c} x");
-            let expected = (
-                2 * usize::from(is_arabic(c)),
-                2 * usize::from(is_latin(c)) + 1,
-            );
-            assert_eq!(count_letters(s.as_bytes()), expected, "U+{:04X}", c as u32);
-        }
-    }
-
-    fn guess_lang<const N: usize>(texts: [&str; N]) -> Lang {
-        let mut letters = Letters::default();
-        for t in texts {
-            letters.add(t, &url::find_inline_urls(t));
-        }
-        letters.lang()
-    }
-
-    #[test]
-    fn language_guess_ignores_urls() {
-        assert_eq!(
-            guess_lang(["أعلن المجلس البلدي https://www.facebook.com/SabhaCouncil/posts/1"]),
-            Lang::Ar
-        );
-        assert_eq!(guess_lang(["The council said on Monday"]), Lang::En);
-        assert_eq!(guess_lang(["The council of سبها البلدي said"]), Lang::Mixed);
     }
 
     #[test]
