@@ -202,10 +202,7 @@ impl Input {
     }
 
     fn is_json(&self) -> bool {
-        let lower = self.name().to_ascii_lowercase();
-        [".jsonl", ".ndjson", ".json"]
-            .iter()
-            .any(|ext| lower.ends_with(ext))
+        ends_with_any(&self.name(), &[".jsonl", ".ndjson", ".json"])
     }
 
     fn open(&self) -> std::io::Result<Box<dyn std::io::Read>> {
@@ -249,10 +246,17 @@ impl Input {
 }
 
 fn is_corpus_file(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    [".txt", ".jsonl", ".ndjson", ".json"]
-        .iter()
-        .any(|ext| lower.ends_with(ext))
+    ends_with_any(name, &[".txt", ".jsonl", ".ndjson", ".json"])
+}
+
+/// Whether `name` ends with one of `extensions`, in any case (asked for every file: a
+/// lowercase copy of the name each time was an allocation per file).
+fn ends_with_any(name: &str, extensions: &[&str]) -> bool {
+    let name = name.as_bytes();
+    extensions.iter().any(|ext| {
+        name.len() >= ext.len()
+            && name[name.len() - ext.len()..].eq_ignore_ascii_case(ext.as_bytes())
+    })
 }
 
 /// The files to load, in a stable order: paths as given, directories walked in name order,

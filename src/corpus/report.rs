@@ -107,15 +107,14 @@ impl Body {
             };
             let urls = url::find_inline_urls(line);
             body.letters.add(line, &urls);
-            let inline: Vec<String> = urls.into_iter().map(|r| line[r].to_string()).collect();
             body.text.push_str(line);
             body.paragraphs.push(Paragraph {
                 start,
                 end,
                 direction: direction_of(line),
             });
-            for u in inline {
-                body.add_source(&u, Some(index));
+            for u in urls {
+                body.add_source(&line[u], Some(index));
             }
         }
         body
@@ -297,15 +296,16 @@ pub fn derive_title(lead: &str) -> String {
             clause_end = Some(i);
         }
     }
-    let title = match (sentence_end, clause_end) {
-        (Some(e), _) | (None, Some(e)) => lead[..e].trim_end().to_string(),
-        (None, None) if cut == lead.len() => lead.to_string(),
+    // One copy, of the title as it ends (a copy and then a trimmed copy of that before).
+    let unfinished = |t: &str| t.trim_end().trim_end_matches([' ', ',', '،']).to_string();
+    match (sentence_end, clause_end) {
+        (Some(e), _) | (None, Some(e)) => unfinished(&lead[..e]),
+        (None, None) if cut == lead.len() => unfinished(lead),
         (None, None) => {
             let at_word = lead[..cut].rfind(char::is_whitespace).unwrap_or(cut);
             format!("{}…", lead[..at_word].trim_end())
         }
-    };
-    title.trim_end_matches([' ', ',', '،']).to_string()
+    }
 }
 
 #[cfg(test)]
