@@ -1,4 +1,5 @@
-//! The language guess: Arabic-script and Latin letters counted as the text is read.
+//! The language guess: Arabic-script and Latin letters counted as the text is read, in
+//! the one pass over each line that also rules out what most lines do not hold.
 
 use std::ops::Range;
 
@@ -17,7 +18,11 @@ impl Letters {
     /// Count `text`, less its URLs at `urls` (as `url::find_inline_urls` gives them: the
     /// caller has them already).
     pub fn add(&mut self, text: &str, urls: &[Range<usize>]) {
-        let (a, l) = count_letters(text.as_bytes());
+        self.add_counted(count_letters(text.as_bytes()), text, urls);
+    }
+
+    /// `add`, the letters of the whole of `text` counted already (`LineScan::letters`).
+    pub fn add_counted(&mut self, (a, l): (usize, usize), text: &str, urls: &[Range<usize>]) {
         self.arabic += a;
         self.latin += l;
         for url in urls {
@@ -49,11 +54,35 @@ impl Letters {
 /// count too: they are as much a sign of Arabic text); a Latin letter is an ASCII letter
 /// or a two-byte character led by 0xC3..0xC9 (Latin-1 and Latin Extended).
 fn count_letters(b: &[u8]) -> (usize, usize) {
+    scan_line(b).letters
+}
+
+/// What one pass over a line's bytes tells: its letters (`count_letters`), and whether
+/// it may hold a control character, a bidi control or a link. When it may not, their
+/// own checks (`sanitize`, `without_bidi_controls`, `find_inline_urls`: four more passes
+/// over every line) need not run; when it may, they decide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct LineScan {
+    pub letters: (usize, usize),
+    /// A byte below 0x20, DEL, or 0xC2 (which leads the C1 controls).
+    pub control: bool,
+    /// 0xE2 (which leads most bidi controls) or 0x9C (which ends U+061C).
+    pub bidi: bool,
+    /// An `h` or a `w` in either case: every link starts with `http` or `www.`.
+    pub link: bool,
+}
+
+pub(crate) fn scan_line(b: &[u8]) -> LineScan {
     #[cfg(target_arch = "x86_64")]
     if let Some(simd) = super::compact::avx2() {
-        return wide::count_letters(simd, b);
+        return wide::scan_line(simd, b);
     }
-    narrow(b)
+    LineScan {
+        letters: narrow(b),
+        control: true,
+        bidi: true,
+        link: true,
+    }
 }
 
 /// `count_letters` a byte at a time, sixteen to a vector register where the compiler can.
@@ -72,47 +101,66 @@ fn narrow(b: &[u8]) -> (usize, usize) {
     (arabic, latin)
 }
 
-/// `count_letters` thirty-two bytes at a time with AVX2: a quarter of the instructions of
-/// `narrow` (callgrind, 10,000 reports: 75 million -> 19 million).
+/// `scan_line` thirty-two bytes at a time with AVX2. Letters alone took a quarter of the
+/// instructions of `narrow` (callgrind, 10,000 reports: 75 million -> 19 million).
 #[cfg(target_arch = "x86_64")]
 mod wide {
+    use super::LineScan;
     use core::arch::x86_64::__m256i;
     use pulp::x86::V3;
 
-    pub fn count_letters(simd: V3, b: &[u8]) -> (usize, usize) {
-        // The closure is compiled for AVX2 only once inlined into pulp's function; with
-        // `narrow` called inside it, it was not, and each intrinsic became a call
-        // (callgrind: more instructions than `narrow` alone).
-        let [lead_bits, arabic_lead, lower, a, z, latin_first, latin_last]: [__m256i; 7] =
-            [0xFC, 0xD8, 0x20, b'a', 25, 0xC3, 6].map(|c| pulp::cast([c; 32]));
-        let (arabic, latin, rest) = simd.vectorize(
+    pub fn scan_line(simd: V3, b: &[u8]) -> LineScan {
+        let [lead_bits, arabic_lead, lower, a, z, latin_first, latin_last] =
+            [0xFC, 0xD8, 0x20, b'a', 25, 0xC3, 6].map(|c| pulp::cast::<_, __m256i>([c; 32]));
+        let [below_space, del, c1_lead, bidi_lead, alm_end, h, w] =
+            [0x1F, 0x7F, 0xC2, 0xE2, 0x9C, b'h', b'w'].map(|c| pulp::cast::<_, __m256i>([c; 32]));
+        // The last bytes padded with spaces, which are none of what is looked for.
+        let mut runs = b.chunks_exact(32);
+        let rest = runs.remainder();
+        let mut last = [b' '; 32];
+        last[..rest.len()].copy_from_slice(rest);
+        let last = (!rest.is_empty()).then_some(&last);
+        // The closure is compiled for AVX2 only once inlined into pulp's function; with a
+        // function of ours called inside it (as `narrow` once was), it was not, and each
+        // intrinsic became a call.
+        simd.vectorize(
             #[inline(always)]
             move || {
                 let y = simd.avx2;
-                // Unsigned `v < n` is `min(v, n - 1) == v`.
                 let (mut arabic, mut latin) = (0, 0);
-                let mut runs = b.chunks_exact(32);
-                for run in &mut runs {
-                    let Ok(run) = <[u8; 32]>::try_from(run) else {
-                        break;
-                    };
+                let zero: __m256i = pulp::cast([0u8; 32]);
+                let (mut control, mut bidi, mut link) = (zero, zero, zero);
+                let all = runs.by_ref().filter_map(|r| <&[u8; 32]>::try_from(r).ok());
+                for &run in all.chain(last) {
                     let v: __m256i = pulp::cast(run);
+                    let is = |c: __m256i| y._mm256_cmpeq_epi8(v, c);
+                    let either = |p: __m256i, q: __m256i| y._mm256_or_si256(p, q);
+                    // Unsigned `x < n` is `min(x, n - 1) == x`.
+                    let below =
+                        |x: __m256i, n: __m256i| y._mm256_cmpeq_epi8(y._mm256_min_epu8(x, n), x);
                     let lead = y._mm256_and_si256(v, lead_bits);
                     let is_arabic = y._mm256_cmpeq_epi8(lead, arabic_lead);
-                    let ascii = y._mm256_sub_epi8(y._mm256_or_si256(v, lower), a);
-                    let ascii = y._mm256_cmpeq_epi8(y._mm256_min_epu8(ascii, z), ascii);
+                    let folded = either(v, lower);
+                    let ascii = y._mm256_sub_epi8(folded, a);
                     let accented = y._mm256_sub_epi8(v, latin_first);
-                    let accented =
-                        y._mm256_cmpeq_epi8(y._mm256_min_epu8(accented, latin_last), accented);
-                    let is_latin = y._mm256_or_si256(ascii, accented);
+                    let is_latin = either(below(ascii, z), below(accented, latin_last));
                     arabic += y._mm256_movemask_epi8(is_arabic).count_ones() as usize;
                     latin += y._mm256_movemask_epi8(is_latin).count_ones() as usize;
+                    control = either(control, either(below(v, below_space), is(del)));
+                    control = either(control, is(c1_lead));
+                    bidi = either(bidi, either(is(bidi_lead), is(alm_end)));
+                    let hw = y._mm256_cmpeq_epi8(folded, h);
+                    link = either(link, either(hw, y._mm256_cmpeq_epi8(folded, w)));
                 }
-                (arabic, latin, runs.remainder())
+                let any = |m: __m256i| y._mm256_movemask_epi8(m) != 0;
+                LineScan {
+                    letters: (arabic, latin),
+                    control: any(control),
+                    bidi: any(bidi),
+                    link: any(link),
+                }
             },
-        );
-        let (a, l) = super::narrow(rest);
-        (arabic + a, latin + l)
+        )
     }
 }
 
@@ -151,6 +199,59 @@ mod tests {
         );
         assert_eq!(guess_lang(["The council said on Monday"]), Lang::En);
         assert_eq!(guess_lang(["The council of سبها البلدي said"]), Lang::Mixed);
+    }
+
+    #[test]
+    fn a_line_said_to_hold_nothing_holds_nothing() {
+        use crate::text::{sanitize, without_bidi_controls};
+        let pieces = [
+            "سبها",
+            "Tripoli",
+            " ",
+            "\t",
+            "\u{1b}[31m",
+            "\u{85}",
+            "\u{7f}",
+            "\u{200f}",
+            "\u{061c}",
+            "\u{2067}",
+            "https://a.ly/1",
+            "www.x.ly",
+            "HTTP://B.LY",
+            "é",
+            "ه",
+        ];
+        for (i, first) in pieces.iter().enumerate() {
+            for second in &pieces[i..] {
+                for pad in [0, 5, 29, 31, 32, 40] {
+                    let line = format!("{}{first}{}{second}", "ا".repeat(pad), "x".repeat(pad));
+                    let scan = scan_line(line.as_bytes());
+                    assert_eq!(scan.letters, narrow(line.as_bytes()), "{line:?}");
+                    if !scan.control {
+                        assert!(
+                            matches!(sanitize(&line), std::borrow::Cow::Borrowed(_)),
+                            "{line:?}"
+                        );
+                    }
+                    if !scan.bidi {
+                        let bare = without_bidi_controls(&line);
+                        assert!(matches!(bare, std::borrow::Cow::Borrowed(_)), "{line:?}");
+                    }
+                    if !scan.link {
+                        assert!(url::find_inline_urls(&line).is_empty(), "{line:?}");
+                        assert!(!url::is_url_line(&line), "{line:?}");
+                    }
+                }
+            }
+        }
+        // And says so when it does, on a vector machine.
+        #[cfg(target_arch = "x86_64")]
+        if crate::corpus::compact::avx2().is_some() {
+            let plain = scan_line("سبها Tripoli".repeat(5).as_bytes());
+            assert!(!plain.control && !plain.bidi && !plain.link);
+            assert!(scan_line(b"a\x1b").control && scan_line("a\u{200f}".as_bytes()).bidi);
+            assert!(scan_line(b"see www.x.ly").link);
+        }
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! The plain-text report format: one paragraph per line, source URLs between them.
 
 use super::compact::StoredText;
+use super::letters::scan_line;
 use super::{
     Article, Direction, Letters, Origin, Paragraph, Source, direction_of, seal_texts, url,
 };
 use crate::text::sanitize;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// Longest title derived from text, in characters.
@@ -84,15 +86,26 @@ impl Body {
         body.text.reserve(size);
         for raw in lines {
             let line = raw.strip_suffix('\r').unwrap_or(raw);
-            let line = sanitize(line);
+            // What the line cannot hold is not looked for again. Its letters are those of
+            // the line as kept: trimming and control pictures add or take none.
+            let scan = scan_line(line.as_bytes());
+            let line = if scan.control {
+                sanitize(line)
+            } else {
+                Cow::Borrowed(line)
+            };
             let line = line.trim();
             if line.is_empty() {
                 continue;
             }
             // Bidi controls around a link must not hide inside the stored URL (copied
             // only in the rare line that has one).
-            let bare = crate::text::without_bidi_controls(line);
-            if url::is_url_line(&bare) {
+            let bare = if scan.bidi {
+                crate::text::without_bidi_controls(line)
+            } else {
+                Cow::Borrowed(line)
+            };
+            if scan.link && url::is_url_line(&bare) {
                 let backs = body.paragraphs.len().checked_sub(1);
                 body.add_source(bare.trim(), backs);
                 continue;
@@ -105,8 +118,12 @@ impl Body {
             ) else {
                 break;
             };
-            let urls = url::find_inline_urls(line);
-            body.letters.add(line, &urls);
+            let urls = if scan.link {
+                url::find_inline_urls(line)
+            } else {
+                Vec::new()
+            };
+            body.letters.add_counted(scan.letters, line, &urls);
             body.text.push_str(line);
             body.paragraphs.push(Paragraph {
                 start,
