@@ -411,7 +411,7 @@ fn parse_report_input(block: &mut Vec<u8>, buf: &mut Vec<u8>, input: &Input) -> 
         path: path.clone(),
         line: None,
     };
-    match parse_report_in(block, &bytes, id, origin) {
+    match parse_report_in(block, bytes, id, origin) {
         Ok(article) => {
             let mut warnings = Vec::new();
             if article.lossy {
