@@ -391,19 +391,16 @@ fn stem(name: &str) -> &str {
     name.rsplit_once('.').map_or(name, |(s, _)| s)
 }
 
-fn parse_report_input(block: &mut Vec<u8>, buf: &mut Vec<u8>, input: &Input) -> Parsed {
+/// A report and what to say of it (its bytes were not valid UTF-8), or why there is none.
+type Report = Result<(Article, Option<LoadWarning>), LoadWarning>;
+
+fn parse_report_input(block: &mut Vec<u8>, buf: &mut Vec<u8>, input: &Input) -> Report {
     let path = input.display();
     let bytes = match input.read(buf) {
         Ok(b) => b,
         Err(e) => {
-            return Parsed {
-                warnings: vec![warning(
-                    &path,
-                    WarningKind::Unreadable,
-                    format!("cannot read: {e}"),
-                )],
-                ..Parsed::default()
-            };
+            let message = format!("cannot read: {e}");
+            return Err(warning(&path, WarningKind::Unreadable, message));
         }
     };
     let id = crate::text::sanitize(stem(&input.name())).into_owned();
@@ -413,56 +410,54 @@ fn parse_report_input(block: &mut Vec<u8>, buf: &mut Vec<u8>, input: &Input) -> 
     };
     match parse_report_in(block, bytes, id, origin) {
         Ok(article) => {
-            let mut warnings = Vec::new();
-            if article.lossy {
-                warnings.push(warning(
-                    &path,
-                    WarningKind::Lossy,
-                    "not valid UTF-8: decoded with replacement characters (�)",
-                ));
-            }
-            Parsed {
-                articles: Chunk::new(vec![article]),
-                warnings,
-                passed_over: PassedOver::default(),
-            }
+            let lossy = article.lossy.then(|| {
+                let message = "not valid UTF-8: decoded with replacement characters (�)";
+                warning(&path, WarningKind::Lossy, message)
+            });
+            Ok((article, lossy))
         }
-        Err(ReportError::Empty) => Parsed {
-            warnings: vec![warning(&path, WarningKind::Empty, "empty file: skipped")],
-            ..Parsed::default()
-        },
-        Err(ReportError::Binary) => Parsed {
-            warnings: vec![warning(
-                &path,
-                WarningKind::Binary,
-                "binary file (not text): skipped",
-            )],
-            ..Parsed::default()
-        },
+        Err(ReportError::Empty) => Err(warning(&path, WarningKind::Empty, "empty file: skipped")),
+        Err(ReportError::Binary) => Err(warning(
+            &path,
+            WarningKind::Binary,
+            "binary file (not text): skipped",
+        )),
     }
 }
 
-/// Parse a group of reports, their texts stored in one block.
+/// Parse a group of reports, their texts stored in one block and their search keys in
+/// one chunk (a chunk per report, appended, built and copied every key twice).
 fn parse_reports(group: &[Input]) -> Parsed {
     let size = group.iter().map(|i| i.len() as usize).sum();
     let mut block = Vec::with_capacity(block_room(size));
     let mut buf = Vec::new();
-    let mut all = Parsed::default();
+    let mut articles = Vec::with_capacity(group.len());
+    let mut warnings = Vec::new();
     for input in group {
-        let mut p = guarded(input, |i| parse_report_input(&mut block, &mut buf, i));
-        all.warnings.append(&mut p.warnings);
-        all.articles.append(p.articles);
+        let report = guarded(input, |i| parse_report_input(&mut block, &mut buf, i), Err);
+        match report {
+            Ok((article, lossy)) => {
+                articles.push(article);
+                warnings.extend(lossy);
+            }
+            Err(w) => warnings.push(w),
+        }
     }
-    all.articles.update(|articles| {
-        super::seal_texts(block, articles);
-        false
-    });
-    all
+    super::seal_texts(block, &mut articles);
+    Parsed {
+        articles: Chunk::new(articles),
+        warnings,
+        passed_over: PassedOver::default(),
+    }
 }
 
-/// Parse one input; a bug in a parser becomes a warning about that file instead of
-/// ending the whole load.
-fn guarded(input: &Input, parse: impl FnOnce(&Input) -> Parsed) -> Parsed {
+/// Parse one input; a bug in a parser becomes a warning about that file (made into a
+/// result by `failed`) instead of ending the whole load.
+fn guarded<T>(
+    input: &Input,
+    parse: impl FnOnce(&Input) -> T,
+    failed: impl FnOnce(LoadWarning) -> T,
+) -> T {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse(input))) {
         Ok(parsed) => parsed,
         Err(panic) => {
@@ -471,20 +466,17 @@ fn guarded(input: &Input, parse: impl FnOnce(&Input) -> Parsed) -> Parsed {
                 .map(String::as_str)
                 .or_else(|| panic.downcast_ref::<&str>().copied())
                 .unwrap_or("unknown error");
-            internal_error(input, what)
+            failed(internal_error(input, what))
         }
     }
 }
 
-fn internal_error(input: &Input, what: &str) -> Parsed {
-    Parsed {
-        warnings: vec![warning(
-            &input.display(),
-            WarningKind::Unreadable,
-            format!("internal error while reading (please report it): {what}"),
-        )],
-        ..Parsed::default()
-    }
+fn internal_error(input: &Input, what: &str) -> LoadWarning {
+    warning(
+        &input.display(),
+        WarningKind::Unreadable,
+        format!("internal error while reading (please report it): {what}"),
+    )
 }
 
 /// Split JSON Lines bytes into pieces on line boundaries, with each piece's first line
@@ -661,7 +653,10 @@ impl Loader {
                 if loaded.is_err() {
                     // What the file gave before the failure stays loaded.
                     send(
-                        vec![internal_error(input, "the JSON reader failed")],
+                        vec![Parsed {
+                            warnings: vec![internal_error(input, "the JSON reader failed")],
+                            ..Parsed::default()
+                        }],
                         done,
                         bytes_done,
                     );
